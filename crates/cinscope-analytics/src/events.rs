@@ -1,0 +1,272 @@
+//! The canonical events frame: its schema, its validation, and timelines built from it.
+//!
+//! Required columns: `child_id` (String or integer), `event` (String), `date` (Date).
+//! Optional columns: `episode_id` (String or integer), `qualifier` (String), and any others
+//! (`authority`, `team`, `worker`, …), which are carried through by later stages.
+
+use cinscope_domain::{build_timeline, RawEvent, Timeline, EVENTS};
+use polars::prelude::*;
+
+/// Names of the columns cinscope reads from an events frame.
+pub mod columns {
+    /// The child's id.
+    pub const CHILD_ID: &str = "child_id";
+    /// The event name.
+    pub const EVENT: &str = "event";
+    /// The event date.
+    pub const DATE: &str = "date";
+    /// The episode id (optional).
+    pub const EPISODE_ID: &str = "episode_id";
+    /// The qualifier (optional).
+    pub const QUALIFIER: &str = "qualifier";
+}
+
+/// A schema problem with an events frame: a missing column or one of the wrong type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+    /// A required column is missing.
+    #[error("the events frame has no column '{column}' (it has: {present}); {hint}")]
+    Missing {
+        /// The missing column.
+        column: &'static str,
+        /// The columns it does have.
+        present: String,
+        /// What to do.
+        hint: String,
+    },
+    /// A column has a type cinscope cannot read.
+    #[error("column '{column}' has dtype {found}; expected {expected}")]
+    WrongType {
+        /// The column.
+        column: &'static str,
+        /// Its dtype.
+        found: String,
+        /// What is accepted.
+        expected: &'static str,
+    },
+}
+
+fn closest_column(frame: &DataFrame, wanted: &str) -> Option<String> {
+    frame
+        .get_column_names()
+        .into_iter()
+        .map(|n| (cinscope_domain::event::edit_distance(&n.to_lowercase(), wanted), n.to_string()))
+        .filter(|(distance, _)| *distance <= 3)
+        .min()
+        .map(|(_, n)| n)
+}
+
+/// Checks the events frame's schema; returns the first problem found.
+pub fn check_schema(frame: &DataFrame) -> Result<(), SchemaError> {
+    let present = || frame.get_column_names().iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
+    let want = [
+        (columns::CHILD_ID, true, "String or integer"),
+        (columns::EVENT, true, "String"),
+        (columns::DATE, true, "Date"),
+        (columns::EPISODE_ID, false, "String or integer"),
+        (columns::QUALIFIER, false, "String"),
+    ];
+    for (name, required, expected) in want {
+        let Ok(column) = frame.column(name) else {
+            if required {
+                let hint = match closest_column(frame, name) {
+                    Some(close) => format!("did you mean '{close}'? rename it to '{name}'"),
+                    None => format!("add or rename a column to '{name}'"),
+                };
+                return Err(SchemaError::Missing { column: name, present: present(), hint });
+            }
+            continue;
+        };
+        let dtype = column.dtype();
+        let ok = match expected {
+            "String" => matches!(dtype, DataType::String | DataType::Null),
+            "Date" => matches!(dtype, DataType::Date),
+            _ => matches!(dtype, DataType::String | DataType::Null) || dtype.is_integer(),
+        };
+        if !ok {
+            return Err(SchemaError::WrongType { column: name, found: dtype.to_string(), expected });
+        }
+    }
+    Ok(())
+}
+
+fn as_strings(frame: &DataFrame, name: &str) -> PolarsResult<Option<StringChunked>> {
+    match frame.column(name) {
+        Ok(column) => Ok(Some(column.as_materialized_series().cast(&DataType::String)?.str()?.clone())),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Builds one timeline per child from an events frame, children in order of first appearance.
+///
+/// Rows with a null `child_id` cannot belong to a timeline; they are returned separately so the
+/// caller can report or reject them.
+pub fn timelines(frame: &DataFrame) -> PolarsResult<(Vec<Timeline>, Vec<u64>)> {
+    check_schema(frame).map_err(|e| polars_err!(SchemaMismatch: "{e}"))?;
+    let child =
+        as_strings(frame, columns::CHILD_ID)?.unwrap_or_else(|| StringChunked::full_null("".into(), 0));
+    let event = as_strings(frame, columns::EVENT)?.unwrap_or_else(|| StringChunked::full_null("".into(), 0));
+    let date = frame.column(columns::DATE)?.as_materialized_series().date()?.physical().clone();
+    let episode = as_strings(frame, columns::EPISODE_ID)?;
+    let qualifier = as_strings(frame, columns::QUALIFIER)?;
+
+    let mut order: Vec<(&str, u64)> = Vec::with_capacity(frame.height());
+    let mut null_children = Vec::new();
+    for (row, id) in child.iter().enumerate() {
+        match id {
+            Some(id) => order.push((id, row as u64)),
+            None => null_children.push(row as u64),
+        }
+    }
+    // Group by child, keeping children in order of first appearance.
+    let mut first_seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (id, _) in &order {
+        let next = first_seen.len();
+        first_seen.entry(id).or_insert(next);
+    }
+    order.sort_by_key(|(id, row)| (first_seen.get(id).copied().unwrap_or(usize::MAX), *row));
+
+    let mut out = Vec::with_capacity(first_seen.len());
+    let mut start = 0;
+    while start < order.len() {
+        let id = order.get(start).map(|(id, _)| *id).unwrap_or_default();
+        let end =
+            order.iter().skip(start).position(|(other, _)| *other != id).map_or(order.len(), |p| start + p);
+        let rows: Vec<RawEvent<'_>> = order
+            .get(start..end)
+            .unwrap_or_default()
+            .iter()
+            .map(|(_, row)| {
+                let i = *row as usize;
+                RawEvent {
+                    row: *row,
+                    event: event.get(i).unwrap_or(""),
+                    date: date.get(i).and_then(crate::to_date),
+                    episode: episode.as_ref().and_then(|c| c.get(i)),
+                    qualifier: qualifier.as_ref().and_then(|c| c.get(i)),
+                }
+            })
+            .collect();
+        out.push(build_timeline(id, &rows));
+        start = end;
+    }
+    Ok((out, null_children))
+}
+
+/// The data-quality findings of an events frame as a frame: one row per finding with its code,
+/// title, child, episode, the rows involved and a message. Rows with a null `child_id` are
+/// reported under code `DQ000`.
+pub fn findings_frame(frame: &DataFrame) -> PolarsResult<DataFrame> {
+    let (timelines, null_children) = timelines(frame)?;
+    let mut code = Vec::new();
+    let mut title = Vec::new();
+    let mut child: Vec<Option<String>> = Vec::new();
+    let mut episode: Vec<Option<String>> = Vec::new();
+    let mut first_row: Vec<u64> = Vec::new();
+    let mut rows: Vec<String> = Vec::new();
+    let mut message = Vec::new();
+    for row in null_children {
+        code.push("DQ000".to_string());
+        title.push("missing child id".to_string());
+        child.push(None);
+        episode.push(None);
+        first_row.push(row);
+        rows.push(row.to_string());
+        message.push(format!("row {row}: child_id is null; the row cannot be placed in any timeline"));
+    }
+    for finding in timelines.iter().flat_map(|t| t.findings.iter()) {
+        code.push(finding.code.to_string());
+        title.push(finding.code.title().to_string());
+        child.push(Some(finding.child.clone()));
+        episode.push(finding.episode.clone());
+        first_row.push(finding.rows.iter().copied().min().unwrap_or_default());
+        rows.push(finding.rows.iter().map(u64::to_string).collect::<Vec<_>>().join(","));
+        message.push(finding.message.clone());
+    }
+    DataFrame::new_infer_height(vec![
+        Column::new("code".into(), code),
+        Column::new("title".into(), title),
+        Column::new("child_id".into(), child),
+        Column::new("episode_id".into(), episode),
+        Column::new("row".into(), first_row),
+        Column::new("rows".into(), rows),
+        Column::new("message".into(), message),
+    ])
+}
+
+/// The event vocabulary as a frame: name, group, qualifier kind, allowed qualifier values and
+/// description, one row per event kind.
+pub fn vocabulary_frame() -> PolarsResult<DataFrame> {
+    let name: Vec<&str> = EVENTS.iter().map(|e| e.name).collect();
+    let group: Vec<&str> = EVENTS.iter().map(|e| e.group.name()).collect();
+    let qualifier: Vec<String> = EVENTS.iter().map(|e| format!("{:?}", e.qualifier).to_lowercase()).collect();
+    let values: Vec<String> = EVENTS.iter().map(|e| e.qualifier.values().join(", ")).collect();
+    let description: Vec<&str> = EVENTS.iter().map(|e| e.description).collect();
+    DataFrame::new_infer_height(vec![
+        Column::new("event".into(), name),
+        Column::new("group".into(), group),
+        Column::new("qualifier".into(), qualifier),
+        Column::new("qualifier_values".into(), values),
+        Column::new("description".into(), description),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(children: &[Option<&str>], events: &[&str], dates: &[&str]) -> DataFrame {
+        let days: Vec<i32> = dates
+            .iter()
+            .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map(crate::to_days).unwrap_or(0))
+            .collect();
+        DataFrame::new_infer_height(vec![
+            Column::new("child_id".into(), children.to_vec()),
+            Column::new("event".into(), events.to_vec()),
+            Column::new("date".into(), days).cast(&DataType::Date).unwrap(),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn schema_errors_name_the_column() {
+        let df = frame(&[Some("A")], &["referral"], &["2025-01-06"]);
+        assert!(check_schema(&df).is_ok());
+        let mut renamed = df.clone();
+        renamed.rename("child_id", "childid".into()).unwrap();
+        let err = check_schema(&renamed).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "the events frame has no column 'child_id' (it has: childid, event, date); did you mean 'childid'? rename it to 'child_id'"
+        );
+        let mut wrong = df.clone();
+        wrong.with_column(Column::new("date".into(), &["2025-01-06"])).unwrap();
+        assert_eq!(
+            check_schema(&wrong).unwrap_err().to_string(),
+            "column 'date' has dtype str; expected Date"
+        );
+    }
+
+    #[test]
+    fn findings_frame_reports_every_problem_row() {
+        let df = frame(
+            &[Some("A"), Some("A"), None, Some("B"), Some("A")],
+            &["referral", "closure", "visit", "visitt", "visit"],
+            &["2025-01-06", "2025-03-01", "2025-01-07", "2025-01-08", "2025-04-01"],
+        );
+        let (timelines, nulls) = timelines(&df).unwrap();
+        assert_eq!(timelines.len(), 2);
+        assert_eq!(nulls, vec![2]);
+        let found = findings_frame(&df).unwrap();
+        let codes: Vec<&str> = found.column("code").unwrap().str().unwrap().iter().flatten().collect();
+        assert_eq!(codes, vec!["DQ000", "DQ005", "DQ001"]);
+        let rows: Vec<u64> = found.column("row").unwrap().u64().unwrap().iter().flatten().collect();
+        assert_eq!(rows, vec![2, 4, 3]);
+    }
+
+    #[test]
+    fn vocabulary_lists_every_event() {
+        let vocab = vocabulary_frame().unwrap();
+        assert_eq!(vocab.height(), EVENTS.len());
+    }
+}

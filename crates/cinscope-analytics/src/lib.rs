@@ -1,0 +1,25 @@
+//! The Polars layer of cinscope: the domain's calendar arithmetic over Date columns, and the
+//! canonical events frame (schema checks, timelines, data-quality findings as frames).
+//!
+//! Dependencies point inward: this crate uses `cinscope-domain` and Polars; the Python binding
+//! uses this crate. Nothing here knows of Python.
+
+pub mod calendar_ops;
+pub mod events;
+
+pub use calendar_ops::{add_interval, calendar_for, count_working_days, is_working_day, NullPolicy};
+pub use events::{check_schema, findings_frame, timelines, vocabulary_frame, SchemaError};
+
+use chrono::{Datelike, NaiveDate};
+
+const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+
+/// A Polars Date value (days since 1970-01-01) as a date.
+pub fn to_date(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(EPOCH_DAYS_FROM_CE)?)
+}
+
+/// A date as a Polars Date value (days since 1970-01-01).
+pub fn to_days(date: NaiveDate) -> i32 {
+    date.num_days_from_ce() - EPOCH_DAYS_FROM_CE
+}

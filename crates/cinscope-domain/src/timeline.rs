@@ -1,0 +1,832 @@
+//! Building a child's timeline from unordered events.
+//!
+//! A [`Timeline`] is one child's events split into episodes (referral to closure) with the spans
+//! the rules need: Child in Need plans, child protection plans, looked-after periods,
+//! supervision orders and cohort memberships. Building never fails and never drops a row: every
+//! row either lands in the timeline or is named by a [`Finding`] that says what was done with it.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::event::{EventKind, QualifierKind};
+
+/// One row of the events table, as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawEvent<'a> {
+    /// Row number in the source table (0-based), carried into findings.
+    pub row: u64,
+    /// The event name.
+    pub event: &'a str,
+    /// The event date; `None` for a missing date.
+    pub date: Option<NaiveDate>,
+    /// The episode id, when the source gives one.
+    pub episode: Option<&'a str>,
+    /// The qualifier, when the source gives one.
+    pub qualifier: Option<&'a str>,
+}
+
+/// A qualifier value that passed validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(untagged)]
+pub enum Qualifier {
+    /// A value from a fixed code list.
+    Code(&'static str),
+    /// Free text kept as given.
+    Text(String),
+}
+
+impl Qualifier {
+    /// The value as text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Qualifier::Code(code) => code,
+            Qualifier::Text(text) => text,
+        }
+    }
+}
+
+/// A validated event of a timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// Source row.
+    pub row: u64,
+    /// What happened.
+    pub kind: EventKind,
+    /// When.
+    pub date: NaiveDate,
+    /// Qualifier, if any.
+    pub qualifier: Option<Qualifier>,
+}
+
+impl Event {
+    /// The qualifier as text, if any.
+    pub fn qualifier_str(&self) -> Option<&str> {
+        self.qualifier.as_ref().map(Qualifier::as_str)
+    }
+}
+
+/// A period with a start and, once it has ended, an end (a plan, an order, a cohort membership).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day, or `None` while open.
+    pub end: Option<NaiveDate>,
+    /// Row of the start event.
+    pub start_row: u64,
+    /// Row of the end event, if the end came from one.
+    pub end_row: Option<u64>,
+    /// The start event's qualifier (a plan's origin, a cohort's name).
+    pub label: Option<Qualifier>,
+    /// The end event's qualifier (why it ended), if any.
+    pub end_label: Option<Qualifier>,
+}
+
+impl Span {
+    /// Whether the span is open on `date` (started on or before it and not ended before it).
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        self.start <= date && self.end.is_none_or(|end| date <= end)
+    }
+}
+
+/// One referral-to-closure episode of a child.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Episode {
+    /// The episode id from the source, or a derived one (`<child>#<n>`).
+    pub id: String,
+    /// The referral that opened it, if there was one.
+    pub referral: Option<Event>,
+    /// The closure that ended it, if it has closed.
+    pub closure: Option<Event>,
+    /// All of the episode's events in date order (same-day events in vocabulary order, with
+    /// the referral first and the closure last).
+    pub events: Vec<Event>,
+    /// Child in Need plans.
+    pub cin_plans: Vec<Span>,
+    /// Child protection plans.
+    pub cp_plans: Vec<Span>,
+    /// Looked-after periods.
+    pub looked_after: Vec<Span>,
+    /// Supervision orders.
+    pub supervision_orders: Vec<Span>,
+}
+
+impl Episode {
+    /// The first day of the episode: its referral, or its earliest event.
+    pub fn start(&self) -> Option<NaiveDate> {
+        self.referral.as_ref().map(|e| e.date).or_else(|| self.events.first().map(|e| e.date))
+    }
+
+    /// The closure date, if closed.
+    pub fn end(&self) -> Option<NaiveDate> {
+        self.closure.as_ref().map(|e| e.date)
+    }
+
+    /// Events of one kind, in date order.
+    pub fn of_kind(&self, kind: EventKind) -> impl Iterator<Item = &Event> {
+        self.events.iter().filter(move |e| e.kind == kind)
+    }
+}
+
+/// A child's case history, built from their events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Timeline {
+    /// The child's id.
+    pub child: String,
+    /// Episodes in date order.
+    pub episodes: Vec<Episode>,
+    /// Cohort memberships across episodes, labelled with the cohort.
+    pub cohorts: Vec<Span>,
+    /// Data-quality findings raised while building.
+    pub findings: Vec<Finding>,
+}
+
+impl Timeline {
+    /// Whether the child is in `cohort` on `date`.
+    pub fn in_cohort(&self, cohort: &str, date: NaiveDate) -> bool {
+        self.cohorts.iter().any(|s| s.label.as_ref().is_some_and(|l| l.as_str() == cohort) && s.covers(date))
+    }
+}
+
+/// Codes of data-quality findings. Codes are stable: never reused or renamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum FindingCode {
+    /// An event name outside the vocabulary.
+    DQ001,
+    /// A qualifier value not allowed for its event, or given to an event that takes none.
+    DQ002,
+    /// A row that repeats another (same event, date, qualifier and episode).
+    DQ003,
+    /// An episode with events but no referral.
+    DQ004,
+    /// An event dated after its episode's closure.
+    DQ005,
+    /// An end dated before its start (closure before referral, plan end before plan start).
+    DQ006,
+    /// An end with no open period to end.
+    DQ007,
+    /// Two starts of the same kind of period on the same day.
+    DQ008,
+    /// A period starting while another of the same kind is still open.
+    DQ009,
+    /// A missing (null) date.
+    DQ010,
+    /// A second referral while an episode is open.
+    DQ011,
+    /// More than one closure in an episode.
+    DQ012,
+    /// A period still open after its episode closed.
+    DQ013,
+    /// An event dated before its episode's referral.
+    DQ014,
+}
+
+impl FindingCode {
+    /// A short title of what the code means.
+    pub fn title(self) -> &'static str {
+        match self {
+            FindingCode::DQ001 => "unknown event name",
+            FindingCode::DQ002 => "qualifier not allowed for this event",
+            FindingCode::DQ003 => "duplicate row",
+            FindingCode::DQ004 => "episode without a referral",
+            FindingCode::DQ005 => "event after closure",
+            FindingCode::DQ006 => "end before start",
+            FindingCode::DQ007 => "end without a start",
+            FindingCode::DQ008 => "duplicate start",
+            FindingCode::DQ009 => "overlapping periods",
+            FindingCode::DQ010 => "missing date",
+            FindingCode::DQ011 => "referral while an episode is open",
+            FindingCode::DQ012 => "more than one closure",
+            FindingCode::DQ013 => "period open after closure",
+            FindingCode::DQ014 => "event before referral",
+        }
+    }
+
+    /// Every code, in order.
+    pub const ALL: [FindingCode; 14] = [
+        FindingCode::DQ001,
+        FindingCode::DQ002,
+        FindingCode::DQ003,
+        FindingCode::DQ004,
+        FindingCode::DQ005,
+        FindingCode::DQ006,
+        FindingCode::DQ007,
+        FindingCode::DQ008,
+        FindingCode::DQ009,
+        FindingCode::DQ010,
+        FindingCode::DQ011,
+        FindingCode::DQ012,
+        FindingCode::DQ013,
+        FindingCode::DQ014,
+    ];
+}
+
+impl fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+/// A data-quality problem found while building a timeline, and what was done about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The finding's code.
+    pub code: FindingCode,
+    /// The child.
+    pub child: String,
+    /// The episode id, when the problem belongs to one.
+    pub episode: Option<String>,
+    /// The source rows involved.
+    pub rows: Vec<u64>,
+    /// What is wrong and what cinscope did, in plain words.
+    pub message: String,
+}
+
+/// Ordering of same-day events: the referral first, ends of periods before starts of new
+/// ones, the closure last.
+fn same_day_rank(kind: EventKind) -> u8 {
+    match kind {
+        EventKind::Referral => 0,
+        EventKind::Closure => 3,
+        _ => 1,
+    }
+}
+
+struct Builder<'c> {
+    child: &'c str,
+    findings: Vec<Finding>,
+}
+
+impl Builder<'_> {
+    fn find(&mut self, code: FindingCode, episode: Option<&str>, rows: Vec<u64>, message: String) {
+        self.findings.push(Finding {
+            code,
+            child: self.child.to_string(),
+            episode: episode.map(str::to_string),
+            rows,
+            message,
+        });
+    }
+
+    /// Validates one row into an event, or reports why it cannot be used.
+    fn validate(&mut self, raw: &RawEvent<'_>) -> Option<Event> {
+        let Some(kind) = EventKind::parse(raw.event) else {
+            let hints = EventKind::suggest(raw.event);
+            let hint = if hints.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; did you mean {}?",
+                    hints.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(" or ")
+                )
+            };
+            self.find(
+                FindingCode::DQ001,
+                raw.episode,
+                vec![raw.row],
+                format!("row {}: unknown event '{}'{hint}; the row is not used", raw.row, raw.event),
+            );
+            return None;
+        };
+        let Some(date) = raw.date else {
+            self.find(
+                FindingCode::DQ010,
+                raw.episode,
+                vec![raw.row],
+                format!("row {}: event '{}' has no date; the row is not used", raw.row, raw.event),
+            );
+            return None;
+        };
+        let spec = kind.spec();
+        let qualifier = match raw.qualifier.map(str::trim).filter(|q| !q.is_empty()) {
+            None => None,
+            Some(text) => match spec.qualifier {
+                QualifierKind::FreeText => Some(Qualifier::Text(text.to_string())),
+                QualifierKind::None => {
+                    self.find(
+                        FindingCode::DQ002,
+                        raw.episode,
+                        vec![raw.row],
+                        format!("row {}: event '{}' takes no qualifier but has '{text}'; the qualifier is ignored", raw.row, spec.name),
+                    );
+                    None
+                }
+                coded => {
+                    let known = coded.values().iter().find(|v| v.eq_ignore_ascii_case(text)).copied();
+                    if known.is_none() {
+                        self.find(
+                            FindingCode::DQ002,
+                            raw.episode,
+                            vec![raw.row],
+                            format!(
+                                "row {}: qualifier '{text}' is not allowed for '{}' (allowed: {}); the qualifier is ignored",
+                                raw.row,
+                                spec.name,
+                                coded.values().join(", ")
+                            ),
+                        );
+                    }
+                    known.map(Qualifier::Code)
+                }
+            },
+        };
+        Some(Event { row: raw.row, kind, date, qualifier })
+    }
+}
+
+/// Builds one child's timeline from their rows, in any order.
+pub fn build_timeline(child: &str, rows: &[RawEvent<'_>]) -> Timeline {
+    let mut builder = Builder { child, findings: Vec::new() };
+
+    // Validate, keeping the episode id beside each event.
+    let mut events: Vec<(Option<&str>, Event)> =
+        rows.iter().filter_map(|raw| builder.validate(raw).map(|event| (raw.episode, event))).collect();
+    events.sort_by(|(ea, a), (eb, b)| {
+        (a.date, same_day_rank(a.kind), a.kind, &a.qualifier, ea, a.row).cmp(&(
+            b.date,
+            same_day_rank(b.kind),
+            b.kind,
+            &b.qualifier,
+            eb,
+            b.row,
+        ))
+    });
+
+    // Duplicate rows: the first is kept, the others are reported.
+    let mut unique: Vec<(Option<&str>, Event)> = Vec::with_capacity(events.len());
+    for (episode, event) in events {
+        if let Some((kept_episode, kept)) = unique.last() {
+            if *kept_episode == episode
+                && kept.kind == event.kind
+                && kept.date == event.date
+                && kept.qualifier == event.qualifier
+            {
+                let message = format!(
+                    "row {} repeats row {} ('{}' on {}); counted once",
+                    event.row,
+                    kept.row,
+                    event.kind.name(),
+                    event.date
+                );
+                let rows = vec![kept.row, event.row];
+                builder.find(FindingCode::DQ003, episode, rows, message);
+                continue;
+            }
+        }
+        unique.push((episode, event));
+    }
+
+    // Cohort memberships are the child's, not an episode's.
+    let (cohort_events, events): (Vec<_>, Vec<_>) = unique
+        .into_iter()
+        .partition(|(_, e)| matches!(e.kind, EventKind::CohortStart | EventKind::CohortEnd));
+    let cohort_events: Vec<Event> = cohort_events.into_iter().map(|(_, e)| e).collect();
+    let mut cohorts = Vec::new();
+    for cohort in crate::event::COHORTS {
+        let mine: Vec<&Event> = cohort_events.iter().filter(|e| e.qualifier_str() == Some(cohort)).collect();
+        cohorts.extend(pair_spans(
+            &mut builder,
+            None,
+            &mine,
+            EventKind::CohortStart,
+            EventKind::CohortEnd,
+            "cohort membership",
+        ));
+    }
+    for event in cohort_events.iter().filter(|e| e.qualifier.is_none()) {
+        builder.find(
+            FindingCode::DQ002,
+            None,
+            vec![event.row],
+            format!(
+                "row {}: '{}' needs a cohort qualifier ({}); the row is not used",
+                event.row,
+                event.kind.name(),
+                crate::event::COHORTS.join(", ")
+            ),
+        );
+    }
+
+    let has_ids = events.iter().any(|(episode, _)| episode.is_some());
+    let groups =
+        if has_ids { group_by_id(&mut builder, events) } else { group_by_dates(&mut builder, events) };
+    let episodes = groups.into_iter().map(|(id, events)| finish_episode(&mut builder, id, events)).collect();
+    Timeline { child: child.to_string(), episodes, cohorts, findings: builder.findings }
+}
+
+/// Episodes from explicit ids, in order of their first event. Rows without an id join the
+/// episode whose dates cover them, else the nearest earlier one, and are reported.
+fn group_by_id(builder: &mut Builder<'_>, events: Vec<(Option<&str>, Event)>) -> Vec<(String, Vec<Event>)> {
+    let mut groups: Vec<(String, Vec<Event>)> = Vec::new();
+    let mut orphans = Vec::new();
+    for (episode, event) in events {
+        match episode {
+            Some(id) => match groups.iter_mut().find(|(gid, _)| gid == id) {
+                Some((_, list)) => list.push(event),
+                None => groups.push((id.to_string(), vec![event])),
+            },
+            None => orphans.push(event),
+        }
+    }
+    for event in orphans {
+        let target = groups
+            .iter()
+            .rposition(|(_, list)| list.first().is_some_and(|first| first.date <= event.date))
+            .unwrap_or(0);
+        if let Some((id, list)) = groups.get_mut(target) {
+            let message = format!(
+                "row {}: '{}' on {} has no episode id; placed in episode '{id}'",
+                event.row,
+                event.kind.name(),
+                event.date
+            );
+            builder.find(FindingCode::DQ004, Some(id.as_str()), vec![event.row], message);
+            let at = list.partition_point(|e| {
+                (e.date, same_day_rank(e.kind)) <= (event.date, same_day_rank(event.kind))
+            });
+            list.insert(at, event);
+        }
+    }
+    groups
+}
+
+/// Episodes derived from dates: a referral opens one, a closure ends it.
+fn group_by_dates(
+    builder: &mut Builder<'_>,
+    events: Vec<(Option<&str>, Event)>,
+) -> Vec<(String, Vec<Event>)> {
+    let child = builder.child.to_string();
+    let mut groups: Vec<(String, Vec<Event>)> = Vec::new();
+    let mut open = false;
+    for (_, event) in events {
+        if event.kind == EventKind::Referral {
+            if open {
+                if let Some((id, _)) = groups.last() {
+                    let message = format!(
+                        "row {}: referral on {} while episode '{id}' has no closure; a new episode starts here",
+                        event.row, event.date
+                    );
+                    let id = id.clone();
+                    builder.find(FindingCode::DQ011, Some(&id), vec![event.row], message);
+                }
+            }
+            groups.push((format!("{child}#{}", groups.len() + 1), vec![event]));
+            open = true;
+            continue;
+        }
+        if groups.is_empty() {
+            groups.push((format!("{child}#1"), Vec::new()));
+            open = true;
+        }
+        if let Some((_, list)) = groups.last_mut() {
+            if event.kind == EventKind::Closure {
+                open = false;
+            }
+            list.push(event);
+        }
+    }
+    groups
+}
+
+fn finish_episode(builder: &mut Builder<'_>, id: String, events: Vec<Event>) -> Episode {
+    let referrals: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::Referral).collect();
+    let referral = referrals.first().map(|e| (*e).clone());
+    if referrals.len() > 1 {
+        let rows = referrals.iter().map(|e| e.row).collect();
+        builder.find(
+            FindingCode::DQ011,
+            Some(&id),
+            rows,
+            format!("episode '{id}' has {} referrals; the first is used", referrals.len()),
+        );
+    }
+    if referral.is_none() {
+        let rows = events.iter().map(|e| e.row).take(20).collect();
+        builder.find(
+            FindingCode::DQ004,
+            Some(&id),
+            rows,
+            format!("episode '{id}' has no referral; it is taken to start at its first event"),
+        );
+    }
+    let closures: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::Closure).collect();
+    let mut closure = closures.first().map(|e| (*e).clone());
+    if closures.len() > 1 {
+        let rows = closures.iter().map(|e| e.row).collect();
+        builder.find(
+            FindingCode::DQ012,
+            Some(&id),
+            rows,
+            format!("episode '{id}' has {} closures; the first is used", closures.len()),
+        );
+    }
+    if let (Some(r), Some(c)) = (&referral, &closure) {
+        if c.date < r.date {
+            builder.find(
+                FindingCode::DQ006,
+                Some(&id),
+                vec![r.row, c.row],
+                format!(
+                    "episode '{id}' closes on {} before its referral on {}; the closure is ignored",
+                    c.date, r.date
+                ),
+            );
+            closure = None;
+        }
+    }
+    if let Some(r) = &referral {
+        for event in events.iter().filter(|e| e.date < r.date) {
+            let message = format!(
+                "row {}: '{}' on {} is before the referral on {}",
+                event.row,
+                event.kind.name(),
+                event.date,
+                r.date
+            );
+            builder.find(FindingCode::DQ014, Some(&id), vec![event.row], message);
+        }
+    }
+    if let Some(c) = &closure {
+        for event in events.iter().filter(|e| e.date > c.date && e.kind != EventKind::Closure) {
+            let message = format!(
+                "row {}: '{}' on {} is after the closure on {}",
+                event.row,
+                event.kind.name(),
+                event.date,
+                c.date
+            );
+            builder.find(FindingCode::DQ005, Some(&id), vec![event.row], message);
+        }
+    }
+
+    let mut spans = |start: EventKind, end: EventKind, what: &str| {
+        let chosen: Vec<&Event> = events.iter().filter(|e| e.kind == start || e.kind == end).collect();
+        let mut list = pair_spans(builder, Some(&id), &chosen, start, end, what);
+        if let Some(c) = &closure {
+            for span in list.iter_mut().filter(|s| s.end.is_none() && s.start <= c.date) {
+                let message = format!("{what} started on {} is still open when the episode closes on {}; it is taken to end then", span.start, c.date);
+                builder.find(FindingCode::DQ013, Some(&id), vec![span.start_row, c.row], message);
+                span.end = Some(c.date);
+            }
+        }
+        list
+    };
+    let cin_plans = spans(EventKind::CinPlanStart, EventKind::CinPlanEnd, "Child in Need plan");
+    let cp_plans = spans(EventKind::CpPlanStart, EventKind::CpPlanEnd, "child protection plan");
+    let looked_after = spans(EventKind::LookedAfterStart, EventKind::LookedAfterEnd, "looked-after period");
+    let supervision_orders =
+        spans(EventKind::SupervisionOrderStart, EventKind::SupervisionOrderEnd, "supervision order");
+    Episode { id, referral, closure, events, cin_plans, cp_plans, looked_after, supervision_orders }
+}
+
+/// Pairs start and end events (already in date order) into spans, reporting what does not pair.
+fn pair_spans(
+    builder: &mut Builder<'_>,
+    episode: Option<&str>,
+    events: &[&Event],
+    start: EventKind,
+    end: EventKind,
+    what: &str,
+) -> Vec<Span> {
+    let starts: Vec<&Event> = events.iter().copied().filter(|e| e.kind == start).collect();
+    let ends: Vec<&Event> = events.iter().copied().filter(|e| e.kind == end).collect();
+    let mut spans: Vec<Span> = Vec::new();
+    for s in &starts {
+        if let Some(previous) = spans.last() {
+            if previous.start == s.date {
+                let message = format!(
+                    "{what} starts twice on {} (rows {} and {}); counted once",
+                    s.date, previous.start_row, s.row
+                );
+                let rows = vec![previous.start_row, s.row];
+                builder.find(FindingCode::DQ008, episode, rows, message);
+                continue;
+            }
+        }
+        spans.push(Span {
+            start: s.date,
+            end: None,
+            start_row: s.row,
+            end_row: None,
+            label: s.qualifier.clone(),
+            end_label: None,
+        });
+    }
+    // Each end closes the latest span that started on or before it and is still open; an end on
+    // the same day as a later span's start closes the earlier span.
+    for e in &ends {
+        let candidate =
+            spans.iter().rposition(|s| s.start <= e.date && s.end_row.is_none() && s.end.is_none());
+        match candidate {
+            Some(index) => {
+                // Only the latest span open on that date may take it; an earlier open span means overlap.
+                if let Some(span) = spans.get_mut(index) {
+                    span.end = Some(e.date);
+                    span.end_row = Some(e.row);
+                    span.end_label = e.qualifier.clone();
+                }
+            }
+            None => {
+                let before_all = spans.iter().all(|s| s.start > e.date);
+                if before_all && !spans.is_empty() {
+                    let first = spans.first().map(|s| (s.start, s.start_row));
+                    if let Some((first_start, first_row)) = first {
+                        let message = format!(
+                            "{what} ends on {} before it starts on {}; the end is ignored",
+                            e.date, first_start
+                        );
+                        builder.find(FindingCode::DQ006, episode, vec![first_row, e.row], message);
+                    }
+                } else {
+                    let message = format!(
+                        "{what} ends on {} (row {}) but none is open; the end is ignored",
+                        e.date, e.row
+                    );
+                    builder.find(FindingCode::DQ007, episode, vec![e.row], message);
+                }
+            }
+        }
+    }
+    // A span still open when the next one starts overlaps it: it is taken to end that day.
+    let len = spans.len();
+    for i in 1..len {
+        let (head, tail) = spans.split_at_mut(i);
+        if let (Some(previous), Some(next)) = (head.last_mut(), tail.first()) {
+            if previous.end.is_none_or(|end| end > next.start) {
+                let message = format!(
+                    "{what} started on {} is still open when another starts on {}; the first is taken to end then",
+                    previous.start, next.start
+                );
+                builder.find(FindingCode::DQ009, episode, vec![previous.start_row, next.start_row], message);
+                previous.end = Some(next.start);
+            }
+        }
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    }
+
+    fn raw<'a>(row: u64, event: &'a str, date: &str) -> RawEvent<'a> {
+        RawEvent { row, event, date: d(date), episode: None, qualifier: None }
+    }
+
+    fn codes(t: &Timeline) -> Vec<FindingCode> {
+        t.findings.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn clean_history_builds_without_findings() {
+        let rows = vec![
+            raw(3, "cin_plan_start", "2025-03-01"),
+            raw(0, "referral", "2025-01-06"),
+            raw(1, "assessment_start", "2025-01-07"),
+            raw(2, "assessment_authorised", "2025-02-20"),
+            raw(5, "closure", "2025-09-30"),
+            raw(4, "cin_plan_end", "2025-09-30"),
+        ];
+        let t = build_timeline("C1", &rows);
+        assert!(t.findings.is_empty(), "{:?}", t.findings);
+        assert_eq!(t.episodes.len(), 1);
+        let e = &t.episodes[0];
+        assert_eq!(e.referral.as_ref().map(|r| r.row), Some(0));
+        assert_eq!(e.closure.as_ref().map(|r| r.row), Some(5));
+        assert_eq!(e.events.first().map(|r| r.row), Some(0));
+        assert_eq!(e.events.last().map(|r| r.row), Some(5));
+        assert_eq!(e.cin_plans.len(), 1);
+        assert_eq!(e.cin_plans[0].end, d("2025-09-30"));
+    }
+
+    #[test]
+    fn every_problem_is_reported_and_no_row_vanishes() {
+        let mut rows = vec![
+            raw(0, "referral", "2025-01-06"),
+            raw(1, "referal", "2025-01-07"),
+            RawEvent { row: 2, event: "visit", date: None, episode: None, qualifier: None },
+            raw(3, "cin_plan_start", "2025-02-01"),
+            RawEvent {
+                row: 4,
+                event: "cin_plan_start",
+                date: d("2025-02-01"),
+                episode: None,
+                qualifier: Some("step_down_cp"),
+            },
+            raw(5, "cin_plan_start", "2025-03-01"),
+            raw(6, "cin_plan_end", "2025-01-20"),
+            raw(7, "closure", "2025-06-30"),
+            raw(8, "visit", "2025-07-02"),
+            raw(9, "visit", "2025-07-02"),
+        ];
+        rows.push(RawEvent {
+            row: 10,
+            event: "visit",
+            date: d("2025-05-01"),
+            episode: None,
+            qualifier: Some("seen_together"),
+        });
+        let t = build_timeline("C2", &rows);
+        let found = codes(&t);
+        for code in [
+            FindingCode::DQ001,
+            FindingCode::DQ010,
+            FindingCode::DQ008,
+            FindingCode::DQ006,
+            FindingCode::DQ009,
+            FindingCode::DQ013,
+            FindingCode::DQ005,
+            FindingCode::DQ003,
+            FindingCode::DQ002,
+        ] {
+            assert!(found.contains(&code), "{code:?} missing from {found:?}");
+        }
+        // Every row is either in an episode or named by a finding.
+        let mut seen: Vec<u64> = t.episodes.iter().flat_map(|e| e.events.iter().map(|x| x.row)).collect();
+        seen.extend(t.findings.iter().flat_map(|f| f.rows.iter().copied()));
+        for row in 0..=10 {
+            assert!(seen.contains(&row), "row {row} vanished");
+        }
+        let unknown = t.findings.iter().find(|f| f.code == FindingCode::DQ001).map(|f| f.message.clone());
+        assert_eq!(
+            unknown.as_deref(),
+            Some("row 1: unknown event 'referal'; did you mean 'referral'?; the row is not used")
+        );
+    }
+
+    #[test]
+    fn episodes_by_dates_and_by_ids() {
+        let rows = vec![
+            raw(0, "referral", "2024-01-02"),
+            raw(1, "closure", "2024-03-01"),
+            raw(2, "referral", "2024-06-03"),
+            raw(3, "referral", "2024-09-02"),
+        ];
+        let t = build_timeline("C3", &rows);
+        assert_eq!(t.episodes.len(), 3);
+        assert_eq!(codes(&t), vec![FindingCode::DQ011]);
+        assert_eq!(t.episodes[1].id, "C3#2");
+
+        let with_ids = vec![
+            RawEvent {
+                row: 0,
+                event: "referral",
+                date: d("2024-01-02"),
+                episode: Some("E1"),
+                qualifier: None,
+            },
+            RawEvent {
+                row: 1,
+                event: "referral",
+                date: d("2024-01-10"),
+                episode: Some("E2"),
+                qualifier: None,
+            },
+            RawEvent {
+                row: 2,
+                event: "closure",
+                date: d("2024-02-01"),
+                episode: Some("E1"),
+                qualifier: Some("rc1"),
+            },
+            RawEvent { row: 3, event: "visit", date: d("2024-01-20"), episode: None, qualifier: None },
+        ];
+        let t = build_timeline("C4", &with_ids);
+        assert_eq!(t.episodes.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), vec!["E1", "E2"]);
+        assert_eq!(t.episodes[0].closure.as_ref().and_then(|c| c.qualifier_str()), Some("RC1"));
+        assert_eq!(codes(&t), vec![FindingCode::DQ004]);
+        assert!(t.episodes[1].events.iter().any(|e| e.row == 3));
+    }
+
+    #[test]
+    fn cohorts_span_episodes() {
+        let rows = vec![
+            raw(0, "referral", "2024-01-02"),
+            RawEvent {
+                row: 1,
+                event: "cohort_start",
+                date: d("2024-01-02"),
+                episode: None,
+                qualifier: Some("disabled_children"),
+            },
+            RawEvent {
+                row: 2,
+                event: "cohort_end",
+                date: d("2024-05-01"),
+                episode: None,
+                qualifier: Some("disabled_children"),
+            },
+        ];
+        let t = build_timeline("C5", &rows);
+        assert!(t.findings.is_empty(), "{:?}", t.findings);
+        assert!(t.in_cohort("disabled_children", d("2024-03-01").unwrap_or_default()));
+        assert!(!t.in_cohort("disabled_children", d("2024-05-02").unwrap_or_default()));
+        assert!(!t.in_cohort("short_breaks", d("2024-03-01").unwrap_or_default()));
+    }
+}

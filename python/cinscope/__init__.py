@@ -1,0 +1,53 @@
+"""cinscope: Child in Need procedure timescales, drift and DfE census outputs for Polars users.
+
+The calendar (England and Wales bank holidays 2000-2035, local closures, both working-day
+counting conventions) works on scalars and as Polars expressions::
+
+    import datetime as dt
+    import polars as pl
+    import cinscope as cs
+
+    cs.due_date(dt.date(2026, 11, 23), "45 working days")          # datetime.date(2027, 1, 28)
+    df.with_columns(due=cs.add_working_days("referral_date", 45))
+    df.with_columns(due=pl.col("referral_date").cin.due_date("45 working days"))
+
+The events table is described by :func:`event_vocabulary` and checked by :func:`check_events`.
+"""
+
+from __future__ import annotations
+
+from cinscope._calendar import (
+    Calendar,
+    CinExpr,
+    add,
+    add_months,
+    add_working_days,
+    bank_holidays,
+    count_working_days,
+    default_calendar,
+    due_date,
+    is_working_day,
+)
+from cinscope._core import CalendarError, CinscopeError, SchemaError, __version__
+from cinscope.events import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, check_events, event_vocabulary
+
+__all__ = [
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "Calendar",
+    "CalendarError",
+    "CinExpr",
+    "CinscopeError",
+    "SchemaError",
+    "__version__",
+    "add",
+    "add_months",
+    "add_working_days",
+    "bank_holidays",
+    "check_events",
+    "count_working_days",
+    "default_calendar",
+    "due_date",
+    "event_vocabulary",
+    "is_working_day",
+]

@@ -1,0 +1,70 @@
+"""The main job: ``python -m cinscope [EVENTS_FILE]``.
+
+Reads an events file (CSV or Parquet; the bundled example by default), checks it, and prints
+what cinscope can tell about it: the events by kind, the calendar facts its dates depend on,
+and every data-quality finding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib.resources import files
+from pathlib import Path
+
+import polars as pl
+
+import cinscope as cs
+
+
+def bundled_events_path() -> Path:
+    """The path of the bundled example events file."""
+    return Path(str(files("cinscope") / "data" / "example_events.csv"))
+
+
+def read_events(path: Path) -> pl.DataFrame:
+    """Reads an events file: Parquet as is, CSV with ``date`` parsed as a date."""
+    if path.suffix.lower() == ".parquet":
+        return pl.read_parquet(path)
+    return pl.read_csv(
+        path,
+        schema_overrides={"child_id": pl.String, "episode_id": pl.String, "qualifier": pl.String, "date": pl.Date},
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cinscope", description=__doc__.splitlines()[0])
+    parser.add_argument("events", nargs="?", type=Path, help="events file (CSV or Parquet); default: bundled example")
+    args = parser.parse_args(argv)
+    path = args.events or bundled_events_path()
+    events = read_events(path)
+    pl.Config.set_tbl_rows(40)
+    pl.Config.set_fmt_str_lengths(120)
+    pl.Config.set_tbl_width_chars(160)
+    print(f"cinscope {cs.__version__}: {path.name}: {events.height} events, {events['child_id'].n_unique()} children")
+
+    print("\nEvents by kind")
+    print(events.group_by("event").len().sort("len", descending=True))
+
+    dates = events.select(pl.col("date").drop_nulls())
+    first, last = dates["date"].min(), dates["date"].max()
+    print(f"\nBank holidays and closures between {first} and {last}")
+    print(cs.default_calendar().holidays().filter(pl.col("date").is_between(first, last)))
+
+    print("\nAssessments: working days from referral to authorisation")
+    referrals = events.filter(pl.col("event") == "referral").select("child_id", referral="date")
+    done = events.filter(pl.col("event") == "assessment_authorised").select("child_id", authorised="date")
+    timing = referrals.join(done, on="child_id", how="left").with_columns(
+        working_days=cs.count_working_days("referral", "authorised", nulls="propagate"),
+        due_45wd=cs.add_working_days("referral", 45),
+    )
+    print(timing.sort("child_id"))
+
+    findings = cs.check_events(events)
+    print(f"\nData-quality findings: {findings.height}")
+    print(findings.select("code", "title", "child_id", "row", "message"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+//! cinscope: Child in Need (Section 17, Children Act 1989) procedure timescales, drift and DfE
+//! census outputs.
+//!
+//! This front crate re-exports the layers in dependency order: [`domain`] (events, timelines,
+//! the working-day calendar) and [`analytics`] (the same over Polars columns and frames). The
+//! Python package `cinscope` wraps them.
+
+pub use cinscope_analytics as analytics;
+pub use cinscope_domain as domain;
