@@ -8,6 +8,7 @@ and every data-quality finding.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from importlib.resources import files
 from pathlib import Path
@@ -46,8 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\nEvents by kind")
     print(events.group_by("event").len().sort("len", descending=True))
 
-    dates = events.select(pl.col("date").drop_nulls())
-    first, last = dates["date"].min(), dates["date"].max()
+    dates = events["date"].drop_nulls()
+    first, last = dates.min(), dates.max()
+    if not isinstance(first, dt.date) or not isinstance(last, dt.date):
+        print(f"{path}: no event has a date; nothing to report", file=sys.stderr)
+        return 1
     print(f"\nBank holidays and closures between {first} and {last}")
     print(cs.default_calendar().holidays().filter(pl.col("date").is_between(first, last)))
 

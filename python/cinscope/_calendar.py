@@ -251,6 +251,17 @@ def add(
     >>> df.select(cs.add("referral", 45, "working_days"))["referral"].item()
     datetime.date(2027, 1, 28)
     """
+    return _add(date, n, unit, calendar, convention, nulls)
+
+
+def _add(
+    date: _dt.date | IntoDateColumn,
+    n: int | str | pl.Expr,
+    unit: str,
+    calendar: Calendar | None,
+    convention: str,
+    nulls: str,
+) -> _dt.date | pl.Expr:
     cal = _resolve(calendar)
     _check_choice(convention, _CONVENTIONS, "convention")
     _check_choice(nulls, _NULL_POLICIES, "null policy")
@@ -258,8 +269,8 @@ def add(
     if isinstance(date, _dt.date):
         if not isinstance(n, int) or isinstance(n, bool):
             raise TypeError("with a scalar date, n must be an integer")
-        return cal.add(date, n, unit, convention)
-    kwargs = {"calendar": cal._kwargs(), "unit": unit, "convention": convention, "nulls": nulls}
+        return cal.add(date, n, unit, convention)  # type: ignore[arg-type]
+    kwargs: dict[str, object] = {"calendar": cal._kwargs(), "unit": unit, "convention": convention, "nulls": nulls}
     return _plugin("cinscope_add_interval", [_column(date), _count_expr(n)], kwargs)
 
 
@@ -292,7 +303,7 @@ def add_working_days(
     >>> cs.add_working_days(dt.date(2026, 12, 24), 2, convention="count_anchor")
     datetime.date(2026, 12, 29)
     """
-    return add(date, n, "working_days", calendar=calendar, convention=convention, nulls=nulls)  # type: ignore[arg-type]
+    return _add(date, n, "working_days", calendar, convention, nulls)
 
 
 @overload
@@ -317,7 +328,7 @@ def add_months(
     >>> cs.add_months(dt.date(2024, 1, 31), 1)
     datetime.date(2024, 2, 29)
     """
-    return add(date, n, "months", calendar=calendar, nulls=nulls)  # type: ignore[arg-type]
+    return _add(date, n, "months", calendar, "exclude_anchor", nulls)
 
 
 @overload
@@ -353,7 +364,7 @@ def due_date(
     datetime.date(2027, 1, 4)
     """
     count, unit = _core.parse_interval(interval)
-    return add(date, count, unit, calendar=calendar, convention=convention, nulls=nulls)  # type: ignore[arg-type]
+    return _add(date, count, unit, calendar, convention, nulls)
 
 
 @overload
@@ -392,7 +403,7 @@ def count_working_days(
         return cal.count_working_days(start, end, convention)
     start_expr = pl.lit(start, dtype=pl.Date) if isinstance(start, _dt.date) else _column(start)
     end_expr = pl.lit(end, dtype=pl.Date) if isinstance(end, _dt.date) else _column(end)
-    kwargs = {"calendar": cal._kwargs(), "convention": convention, "nulls": nulls}
+    kwargs: dict[str, object] = {"calendar": cal._kwargs(), "convention": convention, "nulls": nulls}
     return _plugin("cinscope_count_working_days", [start_expr, end_expr], kwargs)
 
 
@@ -416,7 +427,7 @@ def is_working_day(
     _check_choice(nulls, _NULL_POLICIES, "null policy")
     if isinstance(date, _dt.date):
         return cal.is_working_day(date)
-    kwargs = {"calendar": cal._kwargs(), "nulls": nulls}
+    kwargs: dict[str, object] = {"calendar": cal._kwargs(), "nulls": nulls}
     return _plugin("cinscope_is_working_day", [_column(date)], kwargs)
 
 

@@ -1,6 +1,21 @@
 """Type stubs of the compiled extension module ``cinscope._core`` (internal API)."""
 
+from typing import final
+
 import polars as pl
+
+__all__ = [
+    "CalendarError",
+    "CinscopeError",
+    "SchemaError",
+    "_Calendar",
+    "__version__",
+    "bank_holidays",
+    "check_schema",
+    "event_findings",
+    "event_vocabulary",
+    "parse_interval",
+]
 
 __version__: str
 
@@ -8,6 +23,7 @@ class CinscopeError(Exception): ...
 class CalendarError(CinscopeError): ...
 class SchemaError(CinscopeError): ...
 
+@final
 class _Calendar:
     def __new__(
         cls, first_year: int, last_year: int, holidays: list[int] | None, closures: list[int]

@@ -260,6 +260,23 @@ impl EventKind {
         self.spec().name
     }
 
+    /// Whether the event normally follows the closure of its episode (paperwork sent after a
+    /// case closes or a child moves), so that it is not reported as an event after closure.
+    pub fn may_follow_closure(self) -> bool {
+        matches!(
+            self,
+            EventKind::ClosureNotification
+                | EventKind::RecordsUpdated
+                | EventKind::CaseNote
+                | EventKind::MinutesDistributed
+                | EventKind::PlanDistributed
+                | EventKind::PlanAuthorised
+                | EventKind::ReviewReportDistributed
+                | EventKind::MoveOutNotified
+                | EventKind::TransferInformationSent
+        )
+    }
+
     /// Looks up an event kind by its exact name.
     pub fn parse(name: &str) -> Option<EventKind> {
         EVENTS.iter().find(|spec| spec.name == name).map(|spec| spec.kind)
@@ -362,6 +379,13 @@ pub fn vocabulary_markdown() -> String {
     for code in crate::timeline::FindingCode::ALL {
         out.push_str(&format!("| `{code}` | {} |\n", code.title()));
     }
+    let follow: Vec<String> =
+        EVENTS.iter().filter(|s| s.kind.may_follow_closure()).map(|s| format!("`{}`", s.name)).collect();
+    out.push_str(&format!(
+        "\nPaperwork that normally follows a closure or a move ({}) is not reported as an event after \
+         closure (`DQ005`).\n",
+        follow.join(", ")
+    ));
     out
 }
 

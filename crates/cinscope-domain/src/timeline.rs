@@ -549,7 +549,10 @@ fn finish_episode(builder: &mut Builder<'_>, id: String, events: Vec<Event>) -> 
         }
     }
     if let Some(c) = &closure {
-        for event in events.iter().filter(|e| e.date > c.date && e.kind != EventKind::Closure) {
+        for event in events
+            .iter()
+            .filter(|e| e.date > c.date && e.kind != EventKind::Closure && !e.kind.may_follow_closure())
+        {
             let message = format!(
                 "row {}: '{}' on {} is after the closure on {}",
                 event.row,
