@@ -2,8 +2,9 @@
 //! census outputs.
 //!
 //! This front crate re-exports the layers in dependency order: [`domain`] (events, timelines,
-//! the working-day calendar) and [`analytics`] (the same over Polars columns and frames). The
-//! Python package `cinscope` wraps them.
+//! the working-day calendar), [`rules`] (rulebooks and the engine) and [`analytics`] (the same
+//! over Polars columns and frames). The Python package `cinscope` wraps them.
 
 pub use cinscope_analytics as analytics;
 pub use cinscope_domain as domain;
+pub use cinscope_rules as rules;

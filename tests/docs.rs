@@ -22,3 +22,16 @@ fn event_vocabulary_page_is_current() {
     check("docs/events.md", cinscope::domain::event::vocabulary_markdown());
 }
 
+fn builtins() -> Vec<cinscope::rules::Rulebook> {
+    cinscope::rules::builtin_ids().into_iter().map(|id| cinscope::rules::builtin(id).unwrap()).collect()
+}
+
+#[test]
+fn rule_reference_is_current() {
+    check("docs/rules.md", cinscope::rules::reference::rule_reference(&builtins()));
+}
+
+#[test]
+fn timescale_matrix_is_current() {
+    check("docs/timescales.md", cinscope::rules::reference::timescale_matrix(&builtins()));
+}

@@ -1,0 +1,825 @@
+//! The engine: evaluates a child's timeline against a rulebook at an as-of date.
+//!
+//! Each rule yields obligations: something due by a date, with the status it has at the as-of
+//! date (see `CONVENTIONS.md`). Events dated after the as-of date are not yet known and are
+//! ignored, except the reference dates of `before` rules (an order's expiry is known ahead).
+
+use chrono::NaiveDate;
+use cinscope_domain::{
+    Calendar, CalendarError, Convention, Episode, Event, EventKind, Interval, Span, Timeline,
+};
+use serde::Serialize;
+
+use crate::rulebook::{Duration, Rule, RuleKind, Rulebook, Scope, Selector, SpanKind};
+
+/// The status of an obligation at the as-of date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The expected event happened on or before the due date.
+    Met,
+    /// It happened after the due date (or, for a minimum duration, the period ended too soon).
+    Late,
+    /// It has not happened and the due date has passed.
+    Overdue,
+    /// It has not happened and is not yet due.
+    Pending,
+    /// The plan or episode that created it ended before the due date.
+    Cancelled,
+}
+
+impl Status {
+    /// The name used in frames.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::Late => "late",
+            Status::Overdue => "overdue",
+            Status::Pending => "pending",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether it counts in a compliance rate (met, late and overdue do).
+    pub fn counts(self) -> bool {
+        matches!(self, Status::Met | Status::Late | Status::Overdue)
+    }
+}
+
+/// An event that an obligation refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct EventRef {
+    /// Its kind.
+    pub kind: EventKind,
+    /// Its date.
+    pub date: NaiveDate,
+    /// Its source row.
+    pub row: u64,
+}
+
+impl EventRef {
+    fn of(event: &Event) -> Self {
+        EventRef { kind: event.kind, date: event.date, row: event.row }
+    }
+}
+
+/// One thing due under one rule for one child.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Obligation {
+    /// Index of the rule in the rulebook.
+    pub rule: usize,
+    /// Index of the episode in the timeline.
+    pub episode: usize,
+    /// Start of the Child in Need plan it belongs to, for plan-scoped rules.
+    pub plan_start: Option<NaiveDate>,
+    /// 1 for a one-off obligation; the cycle number for recurring ones.
+    pub sequence: u32,
+    /// What started the clock.
+    pub anchor: EventRef,
+    /// When it is due.
+    pub due: NaiveDate,
+    /// The event that met it (or that came late), if any.
+    pub met_by: Option<EventRef>,
+    /// Its status at the as-of date.
+    pub status: Status,
+    /// Calendar days late (late: event date − due; overdue: as-of − due; short of a minimum).
+    pub days_late: Option<i64>,
+    /// Working days late, counted as working days after the due date.
+    pub working_days_late: Option<i64>,
+}
+
+/// A rule that could not be evaluated for a child, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvalIssue {
+    /// Index of the rule.
+    pub rule: usize,
+    /// The child.
+    pub child: String,
+    /// The source row involved, if any.
+    pub row: Option<u64>,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Options of an evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The extract date: what has not happened by then is overdue or pending.
+    pub as_of: NaiveDate,
+    /// How working days are counted from an anchor.
+    pub convention: Convention,
+}
+
+/// The result of evaluating one timeline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Evaluation {
+    /// The obligations, rule by rule, in date order within a rule.
+    pub obligations: Vec<Obligation>,
+    /// Rules that could not be evaluated.
+    pub issues: Vec<EvalIssue>,
+}
+
+struct Eval<'a> {
+    timeline: &'a Timeline,
+    calendar: &'a Calendar,
+    options: Options,
+    out: Evaluation,
+}
+
+/// Evaluates a timeline against every rule of a rulebook. Rules with unset parameters are
+/// skipped (see [`Rule::unset_parameters`]); nothing here panics on bad data.
+pub fn evaluate(
+    timeline: &Timeline,
+    rulebook: &Rulebook,
+    calendar: &Calendar,
+    options: Options,
+) -> Evaluation {
+    let mut eval = Eval { timeline, calendar, options, out: Evaluation::default() };
+    for (index, rule) in rulebook.rules.iter().enumerate() {
+        if !rule.unset_parameters().is_empty() {
+            continue;
+        }
+        for (episode_index, episode) in timeline.episodes.iter().enumerate() {
+            if episode.start().is_none_or(|start| start > options.as_of) {
+                continue;
+            }
+            eval.rule(index, rule, episode_index, episode);
+        }
+    }
+    eval.out
+}
+
+fn interval(duration: &Duration) -> Option<Interval> {
+    duration.interval
+}
+
+/// A context an anchor belongs to: the episode, or one plan of it.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    plan: Option<&'a Span>,
+    start: NaiveDate,
+    /// The end, if it has ended by the as-of date.
+    end: Option<NaiveDate>,
+}
+
+impl Eval<'_> {
+    fn visible(&self, event: &Event) -> bool {
+        event.date <= self.options.as_of
+    }
+
+    fn ended(&self, end: Option<NaiveDate>) -> Option<NaiveDate> {
+        end.filter(|e| *e <= self.options.as_of)
+    }
+
+    fn issue(&mut self, rule: usize, row: Option<u64>, error: CalendarError) {
+        self.out.issues.push(EvalIssue {
+            rule,
+            child: self.timeline.child.clone(),
+            row,
+            message: format!("could not compute a due date: {error}"),
+        });
+    }
+
+    fn due(&mut self, rule: usize, anchor: &EventRef, interval: Interval) -> Option<NaiveDate> {
+        match interval.due_date(anchor.date, self.calendar, self.options.convention) {
+            Ok(due) => Some(due),
+            Err(error) => {
+                self.issue(rule, Some(anchor.row), error);
+                None
+            }
+        }
+    }
+
+    fn lateness(&self, due: NaiveDate, when: NaiveDate) -> (Option<i64>, Option<i64>) {
+        if when <= due {
+            return (None, None);
+        }
+        let days = (when - due).num_days();
+        (Some(days), self.calendar.working_days_between(due, when).ok())
+    }
+
+    fn contexts<'e>(&self, rule: &Rule, episode: &'e Episode) -> Vec<Context<'e>> {
+        match rule.scope {
+            Scope::Episode => episode
+                .start()
+                .map(|start| Context { plan: None, start, end: self.ended(episode.end()) })
+                .into_iter()
+                .collect(),
+            Scope::CinPlan => episode
+                .cin_plans
+                .iter()
+                .filter(|p| p.start <= self.options.as_of)
+                .filter(|p| {
+                    rule.when.origin.is_empty()
+                        || rule.when.origin.contains(&p.label.as_ref().map_or("assessment", |l| l.as_str()))
+                })
+                .map(|p| Context { plan: Some(p), start: p.start, end: self.ended(p.end) })
+                .collect(),
+        }
+    }
+
+    fn applies(&self, rule: &Rule, episode: &Episode, anchor_date: NaiveDate) -> bool {
+        let when = &rule.when;
+        if !when.cohort.is_empty() && !when.cohort.iter().any(|c| self.timeline.in_cohort(c, anchor_date)) {
+            return false;
+        }
+        if when.not_cohort.iter().any(|c| self.timeline.in_cohort(c, anchor_date)) {
+            return false;
+        }
+        if let Some(required) = &when.episode_has {
+            // Applicability looks at the whole extract: an event recorded after the as-of date
+            // still shows that the obligation arose (a plan was made, a conference was held).
+            let found = episode.events.iter().any(|e| required.matches(e));
+            if !found {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The anchors of a context: matching visible events inside it, in date order.
+    fn anchors<'e>(
+        &self,
+        selectors: &[Selector],
+        episode: &'e Episode,
+        context: &Context<'_>,
+    ) -> Vec<&'e Event> {
+        episode
+            .events
+            .iter()
+            .filter(|e| self.visible(e) && selectors.iter().any(|s| s.matches(e)))
+            .filter(|e| match context.plan {
+                // A plan's own start event anchors it; other anchors must fall inside it.
+                Some(plan) if e.kind == EventKind::CinPlanStart => e.row == plan.start_row,
+                Some(plan) => plan.covers(e.date),
+                None => true,
+            })
+            .collect()
+    }
+
+    fn targets<'e>(&self, selectors: &[Selector], episode: &'e Episode) -> Vec<&'e Event> {
+        episode.events.iter().filter(|e| self.visible(e) && selectors.iter().any(|s| s.matches(e))).collect()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        rule: usize,
+        episode: usize,
+        context: &Context<'_>,
+        sequence: u32,
+        anchor: EventRef,
+        due: NaiveDate,
+        met_by: Option<EventRef>,
+        status: Status,
+    ) {
+        let (days_late, working_days_late) = match (status, met_by) {
+            (Status::Late, Some(event)) => self.lateness(due, event.date),
+            (Status::Overdue, _) => self.lateness(due, self.options.as_of),
+            _ => (None, None),
+        };
+        self.out.obligations.push(Obligation {
+            rule,
+            episode,
+            plan_start: context.plan.map(|p| p.start),
+            sequence,
+            anchor,
+            due,
+            met_by,
+            status,
+            days_late,
+            working_days_late,
+        });
+    }
+
+    /// The status of something due by `due` that has not happened, given how its context ended.
+    /// An obligation that an ending itself created (anchored on the closure, the plan's end or
+    /// a move out of the area) is never cancelled by it.
+    fn unmet(&self, anchor: &EventRef, due: NaiveDate, context_end: Option<NaiveDate>) -> Status {
+        let created_by_ending = created_by_ending(anchor.kind);
+        match context_end {
+            Some(end) if end < due && !created_by_ending => Status::Cancelled,
+            _ if due < self.options.as_of => Status::Overdue,
+            _ => Status::Pending,
+        }
+    }
+
+    fn rule(&mut self, index: usize, rule: &Rule, episode_index: usize, episode: &Episode) {
+        for context in self.contexts(rule, episode) {
+            match &rule.kind {
+                RuleKind::Deadline { anchor, target, within } => {
+                    if let Some(within) = interval(within) {
+                        self.deadline(index, rule, episode_index, episode, &context, anchor, target, within);
+                    }
+                }
+                RuleKind::Recurring { anchor, target, first, then, every } => {
+                    let mut intervals: Vec<Interval> = Vec::new();
+                    for d in std::iter::once(first).chain(then.iter()).chain(std::iter::once(every)) {
+                        match interval(d) {
+                            Some(i) => intervals.push(i),
+                            None => return,
+                        }
+                    }
+                    self.recurring(
+                        index,
+                        rule,
+                        episode_index,
+                        episode,
+                        &context,
+                        anchor,
+                        target,
+                        &intervals,
+                        false,
+                    );
+                }
+                RuleKind::MaxGap { anchor, target, every } => {
+                    if let Some(every) = interval(every) {
+                        self.recurring(
+                            index,
+                            rule,
+                            episode_index,
+                            episode,
+                            &context,
+                            anchor,
+                            target,
+                            &[every],
+                            true,
+                        );
+                    }
+                }
+                RuleKind::Drift { span, after, requires } => {
+                    if let Some(after) = interval(after) {
+                        self.drift(index, rule, episode_index, episode, &context, *span, after, requires);
+                    }
+                }
+                RuleKind::MinDuration { span, at_least } => {
+                    if let Some(at_least) = interval(at_least) {
+                        self.min_duration(index, rule, episode_index, episode, &context, *span, at_least);
+                    }
+                }
+                RuleKind::Exclusivity { span, ends_when } => {
+                    self.exclusivity(index, rule, episode_index, episode, &context, *span, ends_when);
+                }
+                RuleKind::Before { target, reference, window } => {
+                    let window = match window {
+                        Some(d) => match interval(d) {
+                            Some(i) => Some(i),
+                            None => return,
+                        },
+                        None => None,
+                    };
+                    self.before(index, rule, episode_index, episode, &context, target, reference, window);
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn deadline(
+        &mut self,
+        index: usize,
+        rule: &Rule,
+        episode_index: usize,
+        episode: &Episode,
+        context: &Context<'_>,
+        anchor: &[Selector],
+        target: &[Selector],
+        within: Interval,
+    ) {
+        let anchors = self.anchors(anchor, episode, context);
+        let targets = self.targets(target, episode);
+        let mut used = vec![false; targets.len()];
+        for (i, a) in anchors.iter().enumerate() {
+            if !self.applies(rule, episode, a.date) {
+                continue;
+            }
+            let anchor_ref = EventRef::of(a);
+            let Some(due) = self.due(index, &anchor_ref, within) else { continue };
+            // Each anchor takes the earliest unused target on or after it and before the next
+            // anchor of the same rule (after the last anchor, any later target).
+            let next_anchor = anchors.get(i + 1).map(|n| n.date).filter(|d| *d > a.date);
+            let found = targets.iter().enumerate().find(|(t, e)| {
+                !used.get(*t).copied().unwrap_or(true)
+                    && e.date >= a.date
+                    && next_anchor.is_none_or(|n| e.date < n)
+                    && e.row != a.row
+            });
+            match found {
+                Some((t, event)) => {
+                    if let Some(slot) = used.get_mut(t) {
+                        *slot = true;
+                    }
+                    let status = if event.date <= due { Status::Met } else { Status::Late };
+                    self.push(
+                        index,
+                        episode_index,
+                        context,
+                        1,
+                        anchor_ref,
+                        due,
+                        Some(EventRef::of(event)),
+                        status,
+                    );
+                }
+                None => {
+                    let status = self.unmet(&anchor_ref, due, context.end);
+                    self.push(index, episode_index, context, 1, anchor_ref, due, None, status);
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn recurring(
+        &mut self,
+        index: usize,
+        rule: &Rule,
+        episode_index: usize,
+        episode: &Episode,
+        context: &Context<'_>,
+        anchor: &[Selector],
+        target: &[Selector],
+        intervals: &[Interval],
+        first_inclusive: bool,
+    ) {
+        let anchors = self.anchors(anchor, episode, context);
+        // A cycle runs from its anchor to the context's end (or the next anchor of the rule).
+        for (i, a) in anchors.iter().enumerate() {
+            if !self.applies(rule, episode, a.date) {
+                continue;
+            }
+            let stop = anchors.get(i + 1).map(|n| n.date).filter(|d| *d > a.date);
+            let last_day = match (context.end, stop) {
+                (Some(end), Some(next)) => Some(end.min(next)),
+                (end, next) => end.or(next),
+            };
+            let occurrences: Vec<&Event> = self
+                .targets(target, episode)
+                .into_iter()
+                .filter(|e| e.date >= a.date && last_day.is_none_or(|l| e.date <= l) && e.row != a.row)
+                .collect();
+            let anchor_ref = EventRef::of(a);
+            let mut previous = anchor_ref;
+            let mut cursor = 0usize;
+            let mut sequence = 0u32;
+            loop {
+                sequence += 1;
+                let step = usize::try_from(sequence - 1)
+                    .unwrap_or(usize::MAX)
+                    .min(intervals.len().saturating_sub(1));
+                let Some(interval) = intervals.get(step).copied() else { return };
+                let Some(due) = self.due(index, &previous, interval) else { return };
+                let inclusive = first_inclusive && sequence == 1;
+                let next = occurrences
+                    .iter()
+                    .skip(cursor)
+                    .position(|e| if inclusive { e.date >= previous.date } else { e.date > previous.date })
+                    .map(|p| p + cursor);
+                match next.and_then(|p| occurrences.get(p).map(|e| (p, *e))) {
+                    Some((p, event)) => {
+                        let status = if event.date <= due { Status::Met } else { Status::Late };
+                        let met = EventRef::of(event);
+                        self.push(index, episode_index, context, sequence, previous, due, Some(met), status);
+                        previous = met;
+                        cursor = p + 1;
+                    }
+                    None => {
+                        let end = match (context.end, stop) {
+                            (Some(end), _) => Some(end),
+                            (None, Some(next)) if next <= self.options.as_of => Some(next),
+                            _ => None,
+                        };
+                        let status = self.unmet(&previous, due, end);
+                        self.push(index, episode_index, context, sequence, previous, due, None, status);
+                        break;
+                    }
+                }
+                if sequence > 10_000 {
+                    break;
+                }
+            }
+        }
+    }
+
+    fn spans<'e>(&self, kind: SpanKind, episode: &'e Episode, context: &Context<'_>) -> Vec<&'e Span> {
+        let all: &'e [Span] = match kind {
+            SpanKind::CinPlan => &episode.cin_plans,
+            SpanKind::CpPlan => &episode.cp_plans,
+            SpanKind::LookedAfter => &episode.looked_after,
+            SpanKind::SupervisionOrder => &episode.supervision_orders,
+        };
+        all.iter()
+            .filter(|s| s.start <= self.options.as_of)
+            .filter(|s| match context.plan {
+                Some(plan) if kind == SpanKind::CinPlan => s.start_row == plan.start_row,
+                _ => true,
+            })
+            .collect()
+    }
+
+    fn span_start(span: &Span, kind: SpanKind) -> EventRef {
+        let event = match kind {
+            SpanKind::CinPlan => EventKind::CinPlanStart,
+            SpanKind::CpPlan => EventKind::CpPlanStart,
+            SpanKind::LookedAfter => EventKind::LookedAfterStart,
+            SpanKind::SupervisionOrder => EventKind::SupervisionOrderStart,
+        };
+        EventRef { kind: event, date: span.start, row: span.start_row }
+    }
+
+    fn span_end(span: &Span, kind: SpanKind, date: NaiveDate) -> EventRef {
+        let event = match kind {
+            SpanKind::CinPlan => EventKind::CinPlanEnd,
+            SpanKind::CpPlan => EventKind::CpPlanEnd,
+            SpanKind::LookedAfter => EventKind::LookedAfterEnd,
+            SpanKind::SupervisionOrder => EventKind::SupervisionOrderEnd,
+        };
+        // An end taken from the episode's closure has no row of its own.
+        EventRef {
+            kind: if span.end_row.is_some() { event } else { EventKind::Closure },
+            date,
+            row: span.end_row.unwrap_or(span.start_row),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn drift(
+        &mut self,
+        index: usize,
+        rule: &Rule,
+        episode_index: usize,
+        episode: &Episode,
+        context: &Context<'_>,
+        kind: SpanKind,
+        after: Interval,
+        requires: &[Selector],
+    ) {
+        for span in self.spans(kind, episode, context) {
+            if !self.applies(rule, episode, span.start) {
+                continue;
+            }
+            let anchor = Self::span_start(span, kind);
+            let Some(threshold) = self.due(index, &anchor, after) else { continue };
+            let end = self.ended(span.end);
+            if requires.is_empty() {
+                // The period itself should have ended by the threshold.
+                let (status, met) = match end {
+                    Some(e) if e <= threshold => (Status::Met, Some(Self::span_end(span, kind, e))),
+                    Some(e) => (Status::Late, Some(Self::span_end(span, kind, e))),
+                    None if threshold < self.options.as_of => (Status::Overdue, None),
+                    None => (Status::Pending, None),
+                };
+                self.push(index, episode_index, context, 1, anchor, threshold, met, status);
+                continue;
+            }
+            let found = self
+                .targets(requires, episode)
+                .into_iter()
+                .find(|e| e.date >= span.start && end.is_none_or(|x| e.date <= x));
+            match found {
+                Some(event) => {
+                    let status = if event.date <= threshold { Status::Met } else { Status::Late };
+                    self.push(
+                        index,
+                        episode_index,
+                        context,
+                        1,
+                        anchor,
+                        threshold,
+                        Some(EventRef::of(event)),
+                        status,
+                    );
+                }
+                None => {
+                    let status = self.unmet(&anchor, threshold, end);
+                    self.push(index, episode_index, context, 1, anchor, threshold, None, status);
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn min_duration(
+        &mut self,
+        index: usize,
+        rule: &Rule,
+        episode_index: usize,
+        episode: &Episode,
+        context: &Context<'_>,
+        kind: SpanKind,
+        at_least: Interval,
+    ) {
+        for span in self.spans(kind, episode, context) {
+            if !self.applies(rule, episode, span.start) {
+                continue;
+            }
+            let anchor = Self::span_start(span, kind);
+            let Some(minimum) = self.due(index, &anchor, at_least) else { continue };
+            match self.ended(span.end) {
+                Some(e) if e >= minimum => self.push(
+                    index,
+                    episode_index,
+                    context,
+                    1,
+                    anchor,
+                    minimum,
+                    Some(Self::span_end(span, kind, e)),
+                    Status::Met,
+                ),
+                Some(e) => {
+                    // Ended too soon: "late" by the days it fell short of the minimum.
+                    let met = Self::span_end(span, kind, e);
+                    self.out.obligations.push(Obligation {
+                        rule: index,
+                        episode: episode_index,
+                        plan_start: context.plan.map(|p| p.start),
+                        sequence: 1,
+                        anchor,
+                        due: minimum,
+                        met_by: Some(met),
+                        status: Status::Late,
+                        days_late: Some((minimum - e).num_days()),
+                        working_days_late: self.calendar.working_days_between(e, minimum).ok(),
+                    });
+                }
+                None if minimum <= self.options.as_of => {
+                    self.push(index, episode_index, context, 1, anchor, minimum, None, Status::Met)
+                }
+                None => self.push(index, episode_index, context, 1, anchor, minimum, None, Status::Pending),
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn exclusivity(
+        &mut self,
+        index: usize,
+        rule: &Rule,
+        episode_index: usize,
+        episode: &Episode,
+        context: &Context<'_>,
+        kind: SpanKind,
+        ends_when: &[Selector],
+    ) {
+        for span in self.spans(kind, episode, context) {
+            let end = self.ended(span.end);
+            let trigger = self
+                .targets(ends_when, episode)
+                .into_iter()
+                .find(|e| e.date > span.start && span.end.is_none_or(|x| e.date <= x));
+            let Some(trigger) = trigger else { continue };
+            if !self.applies(rule, episode, trigger.date) {
+                continue;
+            }
+            let anchor = EventRef::of(trigger);
+            let due = trigger.date;
+            let (status, met) = match end {
+                Some(e) if e <= due => (Status::Met, Some(Self::span_end(span, kind, e))),
+                Some(e) => (Status::Late, Some(Self::span_end(span, kind, e))),
+                None if due < self.options.as_of => (Status::Overdue, None),
+                None => (Status::Pending, None),
+            };
+            self.push(index, episode_index, context, 1, anchor, due, met, status);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn before(
+        &mut self,
+        index: usize,
+        rule: &Rule,
+        episode_index: usize,
+        episode: &Episode,
+        context: &Context<'_>,
+        target: &[Selector],
+        reference: &Selector,
+        window: Option<Interval>,
+    ) {
+        // References may lie ahead of the as-of date (an order's expiry is known in advance).
+        let references: Vec<&Event> = episode
+            .events
+            .iter()
+            .filter(|e| reference.matches(e))
+            .filter(|e| context.plan.is_none_or(|p| p.covers(e.date)))
+            .collect();
+        let targets = self.targets(target, episode);
+        let mut previous: Option<NaiveDate> = None;
+        for r in references {
+            let since = previous.replace(r.date);
+            if !self.applies(rule, episode, r.date) {
+                continue;
+            }
+            let anchor = EventRef::of(r);
+            let opens = match window {
+                Some(window) => {
+                    let back = Interval::new(-window.count, window.unit);
+                    let Some(opens) = self.due(index, &anchor, back) else { continue };
+                    opens
+                }
+                // Since the previous reference (exclusive) or the scope's start (inclusive).
+                None => since.and_then(|d| d.succ_opt()).unwrap_or(context.start),
+            };
+            let found = targets.iter().find(|e| e.date >= opens && e.date <= r.date && e.row != r.row);
+            let status = match found {
+                Some(_) => Status::Met,
+                None if r.date < self.options.as_of => Status::Overdue,
+                None => Status::Pending,
+            };
+            self.push(
+                index,
+                episode_index,
+                context,
+                1,
+                anchor,
+                r.date,
+                found.map(|e| EventRef::of(e)),
+                status,
+            );
+        }
+    }
+}
+
+/// Whether obligations anchored on this event arise from an ending (a closure, a plan's end, a
+/// move out), so that the ending cannot cancel them.
+pub fn created_by_ending(kind: EventKind) -> bool {
+    matches!(kind, EventKind::Closure | EventKind::CinPlanEnd | EventKind::MoveOut)
+}
+
+/// A plain-words explanation of an obligation, as a user sees it.
+pub fn explain(obligation: &Obligation, rulebook: &Rulebook, options: Options) -> String {
+    let Some(rule) = rulebook.rules.get(obligation.rule) else {
+        return String::from("unknown rule");
+    };
+    let anchor = format!("{} on {}", obligation.anchor.kind.name(), obligation.anchor.date);
+    let what = match &rule.kind {
+        RuleKind::Deadline { within, .. } => format!("due within {} of {anchor}", within.text),
+        RuleKind::Recurring { first, then, every, .. } => {
+            let intervals: Vec<&Duration> =
+                std::iter::once(first).chain(then.iter()).chain(std::iter::once(every)).collect();
+            let step = usize::try_from(obligation.sequence.saturating_sub(1)).unwrap_or(usize::MAX);
+            let interval = intervals.get(step).or(intervals.last()).map_or("", |d| d.text.as_str());
+            if obligation.sequence == 1 {
+                format!("occurrence 1 due within {interval} of {anchor}")
+            } else {
+                format!(
+                    "occurrence {} due within {interval} of the previous one, {anchor}",
+                    obligation.sequence
+                )
+            }
+        }
+        RuleKind::MaxGap { every, .. } if obligation.sequence == 1 => {
+            format!("occurrence 1 due within {} of {anchor}", every.text)
+        }
+        RuleKind::MaxGap { every, .. } => {
+            format!(
+                "occurrence {} due within {} of the previous one, {anchor}",
+                obligation.sequence, every.text
+            )
+        }
+        RuleKind::Drift { after, requires, .. } if requires.is_empty() => {
+            format!("period started by {anchor} expected to end within {}", after.text)
+        }
+        RuleKind::Drift { after, .. } => {
+            format!("required once the period started by {anchor} runs {}", after.text)
+        }
+        RuleKind::MinDuration { at_least, .. } => {
+            format!("period started by {anchor} to last at least {}", at_least.text)
+        }
+        RuleKind::Exclusivity { .. } => format!("period to end when {anchor} happened"),
+        RuleKind::Before { window: Some(window), .. } => {
+            format!("due within {} before {anchor}", window.text)
+        }
+        RuleKind::Before { window: None, .. } => format!("due before {anchor}, since the previous one"),
+    };
+    let outcome = match (obligation.status, obligation.met_by) {
+        (Status::Met, Some(e)) => format!("met by {} on {}", e.kind.name(), e.date),
+        (Status::Met, None) => String::from("met"),
+        (Status::Late, Some(e)) => format!(
+            "late: {} on {}, {} days ({} working days) after the due date",
+            e.kind.name(),
+            e.date,
+            obligation.days_late.unwrap_or(0),
+            obligation.working_days_late.unwrap_or(0)
+        ),
+        (Status::Late, None) => String::from("late"),
+        (Status::Overdue, _) => format!(
+            "overdue at {}: {} days ({} working days) past the due date",
+            options.as_of,
+            obligation.days_late.unwrap_or(0),
+            obligation.working_days_late.unwrap_or(0)
+        ),
+        (Status::Pending, _) => format!("pending at {}", options.as_of),
+        (Status::Cancelled, _) => String::from("cancelled: the plan or episode ended before it was due"),
+    };
+    format!(
+        "{} ({}): {}; {what}, so by {}; {outcome} [{}]. Source: {}, {}: \"{}\"",
+        rule.code,
+        rule.severity.name(),
+        rule.title,
+        obligation.due,
+        options.convention.name(),
+        rule.document,
+        rule.citation.section,
+        rule.citation.text
+    )
+}

@@ -1,0 +1,241 @@
+//! Generated documentation: the rule reference and the timescale matrix, both made from the
+//! rulebooks themselves so they cannot drift from them.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::rulebook::{Duration, Rule, RuleKind, Rulebook, Selector};
+
+fn list(selectors: &[Selector]) -> String {
+    selectors.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or ")
+}
+
+fn approx(duration: &Duration) -> String {
+    match duration.interval {
+        Some(i) => format!(
+            "{} (≈ {:.0} working days, {:.0} calendar days)",
+            duration.text,
+            i.approx_working_days(),
+            i.approx_calendar_days()
+        ),
+        None => format!("{} (parameter, not set)", duration.text),
+    }
+}
+
+/// What a rule asks for, in one line of Markdown.
+pub fn requirement(rule: &Rule) -> String {
+    match &rule.kind {
+        RuleKind::Deadline { anchor, target, within } => {
+            format!("{} within {} of {}", list(target), approx(within), list(anchor))
+        }
+        RuleKind::Recurring { anchor, target, first, then, every } => {
+            let mut text = format!("{} first within {} of {}", list(target), approx(first), list(anchor));
+            for d in then {
+                let _ = write!(text, ", then within {}", approx(d));
+            }
+            let _ = write!(text, ", then every {} after the previous one", approx(every));
+            text
+        }
+        RuleKind::MaxGap { anchor, target, every } => {
+            format!(
+                "no more than {} between {} (the first counted from {})",
+                approx(every),
+                list(target),
+                list(anchor)
+            )
+        }
+        RuleKind::Drift { span, after, requires } if requires.is_empty() => {
+            format!("`{}` expected to end within {}", span.name(), approx(after))
+        }
+        RuleKind::Drift { span, after, requires } => {
+            format!("{} by the time a `{}` has run {}", list(requires), span.name(), approx(after))
+        }
+        RuleKind::MinDuration { span, at_least } => {
+            format!("`{}` lasts at least {}", span.name(), approx(at_least))
+        }
+        RuleKind::Exclusivity { span, ends_when } => {
+            format!("`{}` ends no later than {}", span.name(), list(ends_when))
+        }
+        RuleKind::Before { target, reference, window: Some(w) } => {
+            format!("{} within {} before `{reference}`", list(target), approx(w))
+        }
+        RuleKind::Before { target, reference, window: None } => {
+            format!("{} before each `{reference}`, since the previous one", list(target))
+        }
+    }
+}
+
+fn conditions(rule: &Rule) -> String {
+    let mut parts = Vec::new();
+    if !rule.when.origin.is_empty() {
+        parts.push(format!("plan origin {}", rule.when.origin.join(", ")));
+    }
+    if !rule.when.cohort.is_empty() {
+        parts.push(format!("cohort {}", rule.when.cohort.join(" or ")));
+    }
+    if !rule.when.not_cohort.is_empty() {
+        parts.push(format!("not cohort {}", rule.when.not_cohort.join(" or ")));
+    }
+    if let Some(has) = &rule.when.episode_has {
+        parts.push(format!("episode has `{has}`"));
+    }
+    if parts.is_empty() {
+        "all children".to_string()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// The rule reference: one section per rulebook, one entry per rule.
+pub fn rule_reference(rulebooks: &[Rulebook]) -> String {
+    let mut out = String::from(
+        "# Rule reference\n\n<!-- Generated from crates/cinscope-rules/rulebooks/*.toml by \
+         `CINSCOPE_BLESS=1 cargo test --test docs`; do not edit by hand. -->\n\n\
+         Severity: **must** (the procedure says must or will), **should** (should, is expected), \
+         **good_practice** (wherever possible, good practice, most plans will).\n",
+    );
+    for book in rulebooks {
+        let _ = write!(out, "\n## {} (`{}`)\n\n{}: *{}*.", book.name, book.id, book.authority, book.document);
+        if let Some(parent) = &book.extends {
+            let _ = write!(out, " Extends `{parent}`.");
+        }
+        out.push('\n');
+        for (name, parameter) in &book.parameters {
+            let value = parameter.value.as_deref().unwrap_or("not set");
+            let _ = write!(out, "\n- Parameter `{name}` ({value}): {}\n", parameter.description);
+        }
+        for rule in &book.rules {
+            let _ = write!(
+                out,
+                "\n### {}: {}\n\n- kind: `{}`; severity: **{}**; scope: {}; applies to: {}\n- requires: {}\n- source: {}, {}: \"{}\"\n",
+                rule.code,
+                rule.title,
+                rule.kind.name(),
+                rule.severity.name(),
+                match rule.scope {
+                    crate::rulebook::Scope::Episode => "episode",
+                    crate::rulebook::Scope::CinPlan => "CIN plan",
+                },
+                conditions(rule),
+                requirement(rule),
+                rule.document,
+                rule.citation.section,
+                rule.citation.text.trim()
+            );
+            if rule.defined_in != book.id {
+                let _ = writeln!(out, "- defined in: `{}`", rule.defined_in);
+            }
+            if let Some(note) = &rule.note {
+                let _ = writeln!(out, "- reading: {note}");
+            }
+        }
+        let own: Vec<_> = book.not_encoded.iter().collect();
+        if !own.is_empty() {
+            out.push_str("\nStatements not encoded as rules:\n\n");
+            for item in own {
+                let _ = writeln!(out, "- {}: \"{}\" — {}", item.section, item.text.trim(), item.reason);
+            }
+        }
+    }
+    out
+}
+
+/// The matrix key of a rule: what is measured, so that like rules of different rulebooks share
+/// a row.
+fn matrix_key(rule: &Rule) -> Option<(String, Vec<&Duration>)> {
+    let cohort = if rule.when.cohort.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", rule.when.cohort.join(", "))
+    };
+    let origin = if rule.when.origin.is_empty() {
+        String::new()
+    } else {
+        format!(" (after {})", rule.when.origin.join(", "))
+    };
+    let names = |s: &[Selector]| s.iter().map(|x| x.kind.name()).collect::<Vec<_>>().join("/");
+    let (what, durations) = match &rule.kind {
+        RuleKind::Deadline { anchor, target, within } => {
+            (format!("{} after {}", names(target), names(anchor)), vec![within])
+        }
+        RuleKind::Recurring { target, first, then, every, .. } => {
+            let mut d = vec![first];
+            d.extend(then.iter());
+            d.push(every);
+            (format!("{} cycle (first / … / every)", names(target)), d)
+        }
+        RuleKind::MaxGap { target, every, .. } => (format!("{} maximum gap", names(target)), vec![every]),
+        RuleKind::Drift { span, after, requires } if requires.is_empty() => {
+            (format!("{} drift point", span.name()), vec![after])
+        }
+        RuleKind::Drift { span, after, requires } => {
+            (format!("{} by {} drift point", names(requires), span.name()), vec![after])
+        }
+        RuleKind::MinDuration { span, at_least } => {
+            (format!("{} minimum length", span.name()), vec![at_least])
+        }
+        RuleKind::Exclusivity { .. } => return None,
+        RuleKind::Before { target, reference, window } => {
+            (format!("{} before {}", names(target), reference.kind.name()), window.iter().collect())
+        }
+    };
+    Some((format!("{what}{origin}{cohort}"), durations))
+}
+
+fn cell(durations: &[&Duration]) -> String {
+    if durations.is_empty() {
+        return "since previous".to_string();
+    }
+    durations
+        .iter()
+        .map(|d| match d.interval {
+            Some(i) => {
+                format!("{} ({:.0} wd / {:.0} d)", d.text, i.approx_working_days(), i.approx_calendar_days())
+            }
+            None => format!("{} (unset)", d.text),
+        })
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// The timescale matrix: one row per kind of obligation, one column per rulebook, each cell the
+/// rule's duration normalised to working days (wd) and calendar days (d).
+pub fn timescale_matrix(rulebooks: &[Rulebook]) -> String {
+    let mut rows: BTreeMap<String, BTreeMap<usize, Vec<String>>> = BTreeMap::new();
+    for (column, book) in rulebooks.iter().enumerate() {
+        for rule in &book.rules {
+            if let Some((key, durations)) = matrix_key(rule) {
+                rows.entry(key).or_default().entry(column).or_default().push(format!(
+                    "{} {}",
+                    cell(&durations),
+                    rule.code
+                ));
+            }
+        }
+    }
+    let mut out = String::from(
+        "# Timescale matrix\n\n<!-- Generated from crates/cinscope-rules/rulebooks/*.toml by \
+         `CINSCOPE_BLESS=1 cargo test --test docs`; do not edit by hand. -->\n\n\
+         Each row is a kind of obligation; each cell gives the rulebook's duration with its rough \
+         equivalents in working days (wd, five in seven calendar days before holidays) and calendar \
+         days (d, a month being 365.25/12 days), and the rule code. Inherited national rules appear \
+         in every column that extends `national`.\n\n| obligation |",
+    );
+    for book in rulebooks {
+        let _ = write!(out, " {} |", book.name);
+    }
+    out.push_str("\n| --- |");
+    for _ in rulebooks {
+        out.push_str(" --- |");
+    }
+    out.push('\n');
+    for (key, cells) in rows {
+        let _ = write!(out, "| {key} |");
+        for column in 0..rulebooks.len() {
+            let text = cells.get(&column).map(|v| v.join("; ")).unwrap_or_else(|| "—".to_string());
+            let _ = write!(out, " {text} |");
+        }
+        out.push('\n');
+    }
+    out
+}

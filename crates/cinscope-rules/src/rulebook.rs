@@ -1,0 +1,1013 @@
+//! Rulebooks: the TOML format, its validation, `extends`, and the compiled form the engine runs.
+//!
+//! A rulebook file looks like this (one `[[rules]]` table per rule):
+//!
+//! ```toml
+//! id = "kent"
+//! name = "Kent"
+//! authority = "Kent County Council"
+//! document = "Child in Need Plans and Meetings Policy"
+//! extends = "national"
+//!
+//! [[rules]]
+//! code = "KENT-MTG-01"
+//! kind = "deadline"
+//! title = "Initial Child in Need meeting within 10 working days of the assessment"
+//! severity = "should"
+//! anchor = "assessment_authorised"
+//! target = "cin_initial_meeting"
+//! within = "10 working days"
+//! when = { episode_has = "cin_plan_start" }
+//! citation = { section = "5. Child in Need Meetings", text = "The Child in Need Meeting should take place within 10 working days of completing a Child and Family Assessment ..." }
+//! ```
+//!
+//! Durations are written as procedures state them ("10 working days", "6 weeks", "3 months") or
+//! name a parameter (`"$first_review"`) that the rulebook declares and the user may set.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cinscope_domain::{EventKind, Interval, QualifierKind};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{closest, RulebookError};
+
+/// How binding a rule is, in the procedure's own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// "must", "will", "is required": a requirement.
+    Must,
+    /// "should", "is expected": the expected standard.
+    Should,
+    /// "wherever possible", "it is good practice", "most plans will": a target or aspiration.
+    GoodPractice,
+}
+
+impl Severity {
+    /// The name used in files and frames.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Must => "must",
+            Severity::Should => "should",
+            Severity::GoodPractice => "good_practice",
+        }
+    }
+}
+
+/// Where a rule comes from: the procedure's section and the sentence that states the timescale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Citation {
+    /// The section of the procedure, as headed there.
+    pub section: String,
+    /// The sentence (or sentences) of the procedure the timescale comes from, verbatim.
+    pub text: String,
+}
+
+/// A period a rule can be about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpanKind {
+    /// A Child in Need plan.
+    CinPlan,
+    /// A child protection plan.
+    CpPlan,
+    /// A looked-after period.
+    LookedAfter,
+    /// A supervision order.
+    SupervisionOrder,
+}
+
+impl SpanKind {
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            SpanKind::CinPlan => "cin_plan",
+            SpanKind::CpPlan => "cp_plan",
+            SpanKind::LookedAfter => "looked_after",
+            SpanKind::SupervisionOrder => "supervision_order",
+        }
+    }
+}
+
+/// What a rule's anchors belong to, and so what ending cancels its obligations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The referral-to-closure episode: closure cancels what is not yet due.
+    Episode,
+    /// A Child in Need plan: anchors must fall inside a plan, and the plan's end cancels.
+    CinPlan,
+}
+
+/// An event kind, optionally restricted to some qualifier values: `visit[seen|seen_alone]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Selector {
+    /// The event kind.
+    pub kind: EventKind,
+    /// Allowed qualifier values; empty means any (including none).
+    pub qualifiers: Vec<&'static str>,
+}
+
+impl Selector {
+    /// Whether an event matches.
+    pub fn matches(&self, event: &cinscope_domain::Event) -> bool {
+        event.kind == self.kind
+            && (self.qualifiers.is_empty()
+                || event.qualifier_str().is_some_and(|q| self.qualifiers.contains(&q)))
+    }
+
+    fn parse(text: &str) -> Result<Selector, (String, Option<String>)> {
+        let text = text.trim();
+        let (name, qualifiers) = match text.split_once('[') {
+            Some((name, rest)) => {
+                let inner = rest.strip_suffix(']').ok_or_else(|| {
+                    (
+                        format!("'{text}' has an unclosed '['"),
+                        Some("write e.g. 'visit[seen|seen_alone]'".to_string()),
+                    )
+                })?;
+                (name.trim(), inner.split('|').map(str::trim).filter(|q| !q.is_empty()).collect::<Vec<_>>())
+            }
+            None => (text, Vec::new()),
+        };
+        let kind = EventKind::parse(name).ok_or_else(|| {
+            let hint = EventKind::suggest(name).first().map(|s| format!("did you mean '{s}'?"));
+            (format!("unknown event '{name}'"), hint)
+        })?;
+        let allowed = kind.spec().qualifier;
+        let mut values = Vec::new();
+        for q in qualifiers {
+            let known = allowed.values().iter().find(|v| **v == q).copied();
+            match known {
+                Some(v) => values.push(v),
+                None => {
+                    let choices = if allowed.values().is_empty() || allowed == QualifierKind::FreeText {
+                        format!("'{name}' takes no coded qualifier")
+                    } else {
+                        format!("allowed: {}", allowed.values().join(", "))
+                    };
+                    return Err((format!("unknown qualifier '{q}' for '{name}'"), Some(choices)));
+                }
+            }
+        }
+        Ok(Selector { kind, qualifiers: values })
+    }
+}
+
+impl std::fmt::Display for Selector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.qualifiers.is_empty() {
+            write!(f, "{}", self.kind.name())
+        } else {
+            write!(f, "{}[{}]", self.kind.name(), self.qualifiers.join("|"))
+        }
+    }
+}
+
+/// Who a rule applies to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Condition {
+    /// The plan's origin must be one of these (plan-scoped rules only); empty means any.
+    pub origin: Vec<&'static str>,
+    /// The child must be in one of these cohorts on the anchor date; empty means any.
+    pub cohort: Vec<&'static str>,
+    /// The child must be in none of these cohorts on the anchor date.
+    pub not_cohort: Vec<&'static str>,
+    /// The episode must hold a matching event (e.g. the plan that the assessment led to),
+    /// otherwise the rule does not apply. The whole extract counts, including events after the
+    /// as-of date: they show that the obligation arose.
+    pub episode_has: Option<Selector>,
+}
+
+/// A duration in a rule: a fixed interval, or a parameter the user may have to set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duration {
+    /// As written in the file ("10 working days" or "$first_review").
+    pub text: String,
+    /// The interval, or `None` when it names a parameter that is not set.
+    pub interval: Option<Interval>,
+    /// The parameter named, if any.
+    pub parameter: Option<String>,
+}
+
+/// The compiled kinds of rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleKind {
+    /// A target event within a duration of each anchor event.
+    Deadline {
+        /// What starts the clock (any of these).
+        anchor: Vec<Selector>,
+        /// What stops it (any of these).
+        target: Vec<Selector>,
+        /// How long there is.
+        within: Duration,
+    },
+    /// First within `first` of the anchor, then each next within the following interval of the
+    /// previous actual occurrence (`then` in turn, then `every` repeatedly).
+    Recurring {
+        /// What starts the cycle (normally the plan start; any of these).
+        anchor: Vec<Selector>,
+        /// What counts as an occurrence (any of these).
+        target: Vec<Selector>,
+        /// The first interval.
+        first: Duration,
+        /// Intervals after the first, before `every` takes over.
+        then: Vec<Duration>,
+        /// The repeating interval.
+        every: Duration,
+    },
+    /// No more than `every` between consecutive occurrences while the scope is open, counted
+    /// from the anchor for the first.
+    MaxGap {
+        /// What starts the clock (normally the plan start; any of these).
+        anchor: Vec<Selector>,
+        /// What counts as an occurrence.
+        target: Vec<Selector>,
+        /// The longest allowed gap.
+        every: Duration,
+    },
+    /// A period open longer than `after` requires a target event by then (or, with no target,
+    /// is flagged as drifting when it passes that point).
+    Drift {
+        /// The period.
+        span: SpanKind,
+        /// The threshold.
+        after: Duration,
+        /// What the procedure requires by then, if anything.
+        requires: Vec<Selector>,
+    },
+    /// A period that should last at least `at_least`.
+    MinDuration {
+        /// The period.
+        span: SpanKind,
+        /// The minimum.
+        at_least: Duration,
+    },
+    /// A period that must end when one of `ends_when` happens while it is open.
+    Exclusivity {
+        /// The period.
+        span: SpanKind,
+        /// The events that end it.
+        ends_when: Vec<Selector>,
+    },
+    /// A target event on or before each reference event, within `window` of it or, with no
+    /// window, since the previous reference (or the start of the scope).
+    Before {
+        /// What must happen.
+        target: Vec<Selector>,
+        /// What it must happen before.
+        reference: Selector,
+        /// How long before, at most; `None` means since the previous reference.
+        window: Option<Duration>,
+    },
+}
+
+impl RuleKind {
+    /// The kind's name in files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RuleKind::Deadline { .. } => "deadline",
+            RuleKind::Recurring { .. } => "recurring",
+            RuleKind::MaxGap { .. } => "max_gap",
+            RuleKind::Drift { .. } => "drift",
+            RuleKind::MinDuration { .. } => "min_duration",
+            RuleKind::Exclusivity { .. } => "exclusivity",
+            RuleKind::Before { .. } => "before",
+        }
+    }
+
+    /// The durations of the rule, in order.
+    pub fn durations(&self) -> Vec<&Duration> {
+        match self {
+            RuleKind::Deadline { within, .. } => vec![within],
+            RuleKind::Recurring { first, then, every, .. } => {
+                let mut all = vec![first];
+                all.extend(then.iter());
+                all.push(every);
+                all
+            }
+            RuleKind::MaxGap { every, .. } => vec![every],
+            RuleKind::Drift { after, .. } => vec![after],
+            RuleKind::MinDuration { at_least, .. } => vec![at_least],
+            RuleKind::Exclusivity { .. } => Vec::new(),
+            RuleKind::Before { window, .. } => window.iter().collect(),
+        }
+    }
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable code, e.g. `KENT-MTG-01`.
+    pub code: String,
+    /// One line saying what is due.
+    pub title: String,
+    /// How binding it is.
+    pub severity: Severity,
+    /// Where it comes from.
+    pub citation: Citation,
+    /// The rulebook that defined it (differs from the rulebook's id when inherited).
+    pub defined_in: String,
+    /// The document of the rulebook that defined it.
+    pub document: String,
+    /// What the anchors belong to.
+    pub scope: Scope,
+    /// Who it applies to.
+    pub when: Condition,
+    /// What it requires.
+    pub kind: RuleKind,
+    /// How cinscope reads an ambiguous sentence, when it had to choose.
+    pub note: Option<String>,
+}
+
+impl Rule {
+    /// Parameters this rule needs that are not set; the engine skips the rule until they are.
+    pub fn unset_parameters(&self) -> Vec<&str> {
+        self.kind
+            .durations()
+            .iter()
+            .filter(|d| d.interval.is_none())
+            .filter_map(|d| d.parameter.as_deref())
+            .collect()
+    }
+}
+
+/// A parameter a rulebook declares: a duration the procedure defers to local information.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    /// What it is, and where the procedure defers it.
+    pub description: String,
+    /// Its value, if set ("20 working days"); unset parameters must be set by the user.
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// A timescale statement of a procedure that cinscope does not encode as a rule, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotEncoded {
+    /// The section.
+    pub section: String,
+    /// The sentence.
+    pub text: String,
+    /// Why it is not a rule.
+    pub reason: String,
+}
+
+/// A compiled rulebook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rulebook {
+    /// Its id (the file stem of a built-in).
+    pub id: String,
+    /// Short display name.
+    pub name: String,
+    /// The authority (or authorities) whose procedure it encodes.
+    pub authority: String,
+    /// The procedure document.
+    pub document: String,
+    /// The rulebook it extends, if any.
+    pub extends: Option<String>,
+    /// Its rules, inherited ones first, in file order.
+    pub rules: Vec<Rule>,
+    /// Declared parameters with their values.
+    pub parameters: BTreeMap<String, Parameter>,
+    /// Statements deliberately not encoded, with reasons.
+    pub not_encoded: Vec<NotEncoded>,
+}
+
+impl Rulebook {
+    /// A rule by code.
+    pub fn rule(&self, code: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.code == code)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file format.
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSpec {
+    id: String,
+    name: String,
+    authority: String,
+    document: String,
+    #[serde(default)]
+    extends: Option<String>,
+    #[serde(default)]
+    drop: Vec<String>,
+    #[serde(default)]
+    parameters: BTreeMap<String, Parameter>,
+    #[serde(default)]
+    set: BTreeMap<String, String>,
+    #[serde(default)]
+    overrides: BTreeMap<String, toml::Table>,
+    #[serde(default)]
+    rules: Vec<toml::Table>,
+    #[serde(default)]
+    not_encoded: Vec<NotEncoded>,
+}
+
+const COMMON_KEYS: &[&str] = &["code", "kind", "title", "severity", "citation", "when", "scope", "note"];
+const OVERRIDABLE: &[&str] =
+    &["title", "severity", "within", "first", "then", "every", "after", "at_least", "window", "when", "note"];
+
+fn kind_keys(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "deadline" => &["anchor", "target", "within"],
+        "recurring" => &["anchor", "target", "first", "then", "every"],
+        "max_gap" => &["anchor", "target", "every"],
+        "drift" => &["span", "after", "requires"],
+        "min_duration" => &["span", "at_least"],
+        "exclusivity" => &["span", "ends_when"],
+        "before" => &["target", "reference", "window"],
+        _ => return None,
+    })
+}
+
+const KINDS: &[&str] =
+    &["deadline", "recurring", "max_gap", "drift", "min_duration", "exclusivity", "before"];
+
+/// Finds the text of a rulebook named by `extends`: a built-in, or a file beside the first.
+pub trait Resolve {
+    /// The (file name, text) of rulebook `id`, or `None` if unknown.
+    fn resolve(&self, id: &str) -> Option<(String, String)>;
+    /// Ids that could be resolved, for suggestions.
+    fn known(&self) -> Vec<String>;
+}
+
+/// Loads a rulebook from TOML text, resolving `extends` through `resolver`.
+pub fn load(file: &str, text: &str, resolver: &dyn Resolve) -> Result<Rulebook, RulebookError> {
+    let mut chain = Vec::new();
+    load_chain(file, text, resolver, &mut chain)
+}
+
+fn load_chain(
+    file: &str,
+    text: &str,
+    resolver: &dyn Resolve,
+    chain: &mut Vec<String>,
+) -> Result<Rulebook, RulebookError> {
+    let spec: FileSpec = toml::from_str(text).map_err(|e| toml_error(file, &e, text))?;
+    if chain.contains(&spec.id) {
+        chain.push(spec.id.clone());
+        return Err(RulebookError::new(file, format!("'extends' makes a cycle: {}", chain.join(" -> ")))
+            .field("extends"));
+    }
+    chain.push(spec.id.clone());
+
+    let mut parent = match &spec.extends {
+        Some(parent_id) => {
+            let Some((parent_file, parent_text)) = resolver.resolve(parent_id) else {
+                let known = resolver.known();
+                let mut error = RulebookError::new(file, format!("extends unknown rulebook '{parent_id}'"))
+                    .field("extends")
+                    .suggest(parent_id, known.iter().map(String::as_str));
+                if error.help.is_none() {
+                    error = error.help(format!("known rulebooks: {}", known.join(", ")));
+                }
+                return Err(error);
+            };
+            Some(load_chain(&parent_file, &parent_text, resolver, chain)?)
+        }
+        None => None,
+    };
+
+    let mut parameters = parent.as_ref().map(|p| p.parameters.clone()).unwrap_or_default();
+    for (name, parameter) in &spec.parameters {
+        parameters.insert(name.clone(), parameter.clone());
+    }
+    for (name, value) in &spec.set {
+        let Some(parameter) = parameters.get_mut(name) else {
+            return Err(RulebookError::new(file, format!("sets unknown parameter '{name}'"))
+                .field("set")
+                .suggest(name, spec.parameters.keys().map(String::as_str)));
+        };
+        parameter.value = Some(value.clone());
+    }
+
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut not_encoded = Vec::new();
+    if let Some(parent) = parent.take() {
+        for code in &spec.drop {
+            if parent.rule(code).is_none() {
+                return Err(RulebookError::new(file, format!("drops unknown rule '{code}'"))
+                    .field("drop")
+                    .suggest(code, parent.rules.iter().map(|r| r.code.as_str())));
+            }
+        }
+        rules.extend(parent.rules.into_iter().filter(|r| !spec.drop.contains(&r.code)));
+        not_encoded.extend(parent.not_encoded);
+    } else if let Some(code) = spec.drop.first() {
+        return Err(
+            RulebookError::new(file, format!("drops rule '{code}' but extends no rulebook")).field("drop")
+        );
+    }
+    not_encoded.extend(spec.not_encoded.iter().cloned());
+
+    let context = Context { file, id: &spec.id, document: &spec.document, parameters: &parameters };
+    // Overrides re-compile an inherited rule from its table with some fields replaced.
+    let mut own_codes = BTreeSet::new();
+    for table in &spec.rules {
+        let rule = compile_rule(&context, table)?;
+        if !own_codes.insert(rule.code.clone()) {
+            return Err(RulebookError::new(file, "duplicate rule code").rule(&rule.code).field("code"));
+        }
+        match rules.iter_mut().find(|r| r.code == rule.code) {
+            Some(existing) => *existing = rule,
+            None => rules.push(rule),
+        }
+    }
+    for (code, table) in &spec.overrides {
+        let Some(existing) = rules.iter_mut().find(|r| &r.code == code) else {
+            let known: Vec<String> = rules.iter().map(|r| r.code.clone()).collect();
+            return Err(RulebookError::new(file, format!("overrides unknown rule '{code}'"))
+                .field("overrides")
+                .suggest(code, known.iter().map(String::as_str)));
+        };
+        apply_override(&context, existing, table)?;
+    }
+    // Re-resolve parameter values for inherited rules (a child rulebook may set them).
+    for rule in &mut rules {
+        refresh_parameters(rule, &parameters);
+    }
+
+    Ok(Rulebook {
+        id: spec.id.clone(),
+        name: spec.name,
+        authority: spec.authority,
+        document: spec.document,
+        extends: spec.extends,
+        rules,
+        parameters,
+        not_encoded,
+    })
+}
+
+fn toml_error(file: &str, error: &toml::de::Error, text: &str) -> RulebookError {
+    let location = error.span().map(|span| {
+        let before = text.get(..span.start).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("line {line}, column {column}: ")
+    });
+    RulebookError::new(file, format!("{}{}", location.unwrap_or_default(), error.message().trim()))
+}
+
+struct Context<'a> {
+    file: &'a str,
+    id: &'a str,
+    document: &'a str,
+    parameters: &'a BTreeMap<String, Parameter>,
+}
+
+impl Context<'_> {
+    fn error(&self, code: &str, field: &str, message: impl Into<String>) -> RulebookError {
+        RulebookError::new(self.file, message).rule(code).field(field)
+    }
+}
+
+fn get_str<'t>(
+    ctx: &Context<'_>,
+    code: &str,
+    table: &'t toml::Table,
+    key: &str,
+) -> Result<&'t str, RulebookError> {
+    match table.get(key) {
+        Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(s.as_str()),
+        Some(toml::Value::String(_)) => Err(ctx.error(code, key, "must not be empty")),
+        Some(other) => Err(ctx.error(code, key, format!("must be a string, not {}", other.type_str()))),
+        None => Err(ctx.error(code, key, "is missing")),
+    }
+}
+
+fn get_strings(
+    ctx: &Context<'_>,
+    code: &str,
+    table: &toml::Table,
+    key: &str,
+) -> Result<Vec<String>, RulebookError> {
+    match table.get(key) {
+        None => Ok(Vec::new()),
+        Some(toml::Value::String(s)) => Ok(vec![s.clone()]),
+        Some(toml::Value::Array(items)) => items
+            .iter()
+            .map(|v| match v {
+                toml::Value::String(s) => Ok(s.clone()),
+                other => Err(ctx.error(code, key, format!("must hold strings, not {}", other.type_str()))),
+            })
+            .collect(),
+        Some(other) => Err(ctx.error(
+            code,
+            key,
+            format!("must be a string or a list of strings, not {}", other.type_str()),
+        )),
+    }
+}
+
+fn selector(ctx: &Context<'_>, code: &str, key: &str, text: &str) -> Result<Selector, RulebookError> {
+    Selector::parse(text).map_err(|(message, help)| {
+        let error = ctx.error(code, key, message);
+        match help {
+            Some(h) => error.help(h),
+            None => error,
+        }
+    })
+}
+
+fn selectors(
+    ctx: &Context<'_>,
+    code: &str,
+    table: &toml::Table,
+    key: &str,
+) -> Result<Vec<Selector>, RulebookError> {
+    let texts = get_strings(ctx, code, table, key)?;
+    texts.iter().map(|t| selector(ctx, code, key, t)).collect()
+}
+
+fn required_selectors(
+    ctx: &Context<'_>,
+    code: &str,
+    table: &toml::Table,
+    key: &str,
+) -> Result<Vec<Selector>, RulebookError> {
+    let list = selectors(ctx, code, table, key)?;
+    if list.is_empty() {
+        return Err(ctx.error(code, key, "is missing"));
+    }
+    Ok(list)
+}
+
+fn duration(ctx: &Context<'_>, code: &str, key: &str, text: &str) -> Result<Duration, RulebookError> {
+    if let Some(name) = text.strip_prefix('$') {
+        let Some(parameter) = ctx.parameters.get(name) else {
+            return Err(ctx
+                .error(code, key, format!("names unknown parameter '{name}'"))
+                .suggest(name, ctx.parameters.keys().map(String::as_str))
+                .help_if_none("declare it under [parameters]"));
+        };
+        let interval = match &parameter.value {
+            Some(value) => Some(positive_interval(ctx, code, key, value)?),
+            None => None,
+        };
+        return Ok(Duration { text: text.to_string(), interval, parameter: Some(name.to_string()) });
+    }
+    let interval = positive_interval(ctx, code, key, text)?;
+    Ok(Duration { text: text.to_string(), interval: Some(interval), parameter: None })
+}
+
+fn positive_interval(
+    ctx: &Context<'_>,
+    code: &str,
+    key: &str,
+    text: &str,
+) -> Result<Interval, RulebookError> {
+    let interval: Interval =
+        text.parse().map_err(|e: cinscope_domain::CalendarError| ctx.error(code, key, e.to_string()))?;
+    if interval.count <= 0 {
+        return Err(ctx
+            .error(code, key, format!("'{text}' is not a positive interval"))
+            .help("intervals must be at least 1 day, week, month or working day"));
+    }
+    if interval.approx_calendar_days() > 3660.0 {
+        return Err(ctx
+            .error(code, key, format!("'{text}' is longer than ten years"))
+            .help("check the unit"));
+    }
+    Ok(interval)
+}
+
+trait HelpIfNone {
+    fn help_if_none(self, help: &str) -> Self;
+}
+
+impl HelpIfNone for RulebookError {
+    fn help_if_none(self, help: &str) -> Self {
+        if self.help.is_none() {
+            self.help(help)
+        } else {
+            self
+        }
+    }
+}
+
+fn optional_duration(
+    ctx: &Context<'_>,
+    code: &str,
+    table: &toml::Table,
+    key: &str,
+) -> Result<Option<Duration>, RulebookError> {
+    match table.get(key) {
+        None => Ok(None),
+        Some(_) => duration(ctx, code, key, get_str(ctx, code, table, key)?).map(Some),
+    }
+}
+
+fn required_duration(
+    ctx: &Context<'_>,
+    code: &str,
+    table: &toml::Table,
+    key: &str,
+) -> Result<Duration, RulebookError> {
+    duration(ctx, code, key, get_str(ctx, code, table, key)?)
+}
+
+fn span_kind(ctx: &Context<'_>, code: &str, table: &toml::Table) -> Result<SpanKind, RulebookError> {
+    let text = get_str(ctx, code, table, "span")?;
+    let all = [SpanKind::CinPlan, SpanKind::CpPlan, SpanKind::LookedAfter, SpanKind::SupervisionOrder];
+    all.into_iter().find(|s| s.name() == text).ok_or_else(|| {
+        ctx.error(code, "span", format!("unknown span '{text}'"))
+            .suggest(text, all.iter().map(|s| s.name()))
+            .help_if_none("expected cin_plan, cp_plan, looked_after or supervision_order")
+    })
+}
+
+fn code_values(
+    ctx: &Context<'_>,
+    code: &str,
+    key: &str,
+    values: Vec<String>,
+    allowed: &'static [&'static str],
+) -> Result<Vec<&'static str>, RulebookError> {
+    values
+        .iter()
+        .map(|v| {
+            allowed.iter().find(|a| *a == v).copied().ok_or_else(|| {
+                ctx.error(code, key, format!("unknown value '{v}'"))
+                    .suggest(v, allowed.iter().copied())
+                    .help_if_none(&format!("allowed: {}", allowed.join(", ")))
+            })
+        })
+        .collect()
+}
+
+fn condition(ctx: &Context<'_>, code: &str, table: &toml::Table) -> Result<Condition, RulebookError> {
+    let Some(value) = table.get("when") else {
+        return Ok(Condition::default());
+    };
+    let Some(when) = value.as_table() else {
+        return Err(ctx.error(code, "when", format!("must be a table, not {}", value.type_str())));
+    };
+    for key in when.keys() {
+        let known = ["origin", "cohort", "not_cohort", "episode_has"];
+        if !known.contains(&key.as_str()) {
+            return Err(ctx
+                .error(code, &format!("when.{key}"), "unknown key")
+                .suggest(key, known)
+                .help_if_none("allowed: origin, cohort, not_cohort, episode_has"));
+        }
+    }
+    use cinscope_domain::event::{COHORTS, PLAN_ORIGINS};
+    let origin =
+        code_values(ctx, code, "when.origin", get_strings(ctx, code, when, "origin")?, PLAN_ORIGINS)?;
+    let cohort = code_values(ctx, code, "when.cohort", get_strings(ctx, code, when, "cohort")?, COHORTS)?;
+    let not_cohort =
+        code_values(ctx, code, "when.not_cohort", get_strings(ctx, code, when, "not_cohort")?, COHORTS)?;
+    let episode_has = match when.get("episode_has") {
+        Some(_) => Some(selector(ctx, code, "when.episode_has", get_str(ctx, code, when, "episode_has")?)?),
+        None => None,
+    };
+    Ok(Condition { origin, cohort, not_cohort, episode_has })
+}
+
+fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, RulebookError> {
+    let code = match table.get("code") {
+        Some(toml::Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        _ => {
+            return Err(RulebookError::new(ctx.file, "a rule has no code")
+                .field("code")
+                .help("every [[rules]] table needs code = \"...\", e.g. \"KENT-MTG-01\""))
+        }
+    };
+    if !code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-') {
+        return Err(ctx.error(&code, "code", "codes use capital letters, digits and '-' only"));
+    }
+    let kind_name = get_str(ctx, &code, table, "kind")?;
+    let Some(specific) = kind_keys(kind_name) else {
+        return Err(ctx
+            .error(&code, "kind", format!("unknown rule kind '{kind_name}'"))
+            .suggest(kind_name, KINDS.iter().copied())
+            .help_if_none(&format!("kinds: {}", KINDS.join(", "))));
+    };
+    for key in table.keys() {
+        if !COMMON_KEYS.contains(&key.as_str()) && !specific.contains(&key.as_str()) {
+            let candidates = COMMON_KEYS.iter().chain(specific.iter()).copied();
+            return Err(ctx
+                .error(&code, key, format!("unknown key for a '{kind_name}' rule"))
+                .suggest(key, candidates)
+                .help_if_none(&format!("keys of a '{kind_name}' rule: {}", specific.join(", "))));
+        }
+    }
+    let title = get_str(ctx, &code, table, "title")?.to_string();
+    let severity_text = get_str(ctx, &code, table, "severity")?;
+    let severity = match severity_text {
+        "must" => Severity::Must,
+        "should" => Severity::Should,
+        "good_practice" => Severity::GoodPractice,
+        other => {
+            return Err(ctx
+                .error(&code, "severity", format!("unknown severity '{other}'"))
+                .suggest(other, ["must", "should", "good_practice"])
+                .help_if_none("expected must, should or good_practice"))
+        }
+    };
+    let citation = match table.get("citation") {
+        None => {
+            return Err(ctx
+                .error(&code, "citation", "is missing")
+                .help("every rule cites its section and sentence"))
+        }
+        Some(value) => {
+            let citation: Citation = value
+                .clone()
+                .try_into()
+                .map_err(|e: toml::de::Error| ctx.error(&code, "citation", e.message().trim().to_string()))?;
+            if citation.section.trim().is_empty() {
+                return Err(ctx.error(&code, "citation.section", "must not be empty"));
+            }
+            if citation.text.trim().is_empty() {
+                return Err(ctx.error(&code, "citation.text", "must not be empty"));
+            }
+            citation
+        }
+    };
+    let kind = match kind_name {
+        "deadline" => RuleKind::Deadline {
+            anchor: required_selectors(ctx, &code, table, "anchor")?,
+            target: required_selectors(ctx, &code, table, "target")?,
+            within: required_duration(ctx, &code, table, "within")?,
+        },
+        "recurring" => {
+            let then = get_strings(ctx, &code, table, "then")?
+                .iter()
+                .map(|t| duration(ctx, &code, "then", t))
+                .collect::<Result<Vec<_>, _>>()?;
+            let every = required_duration(ctx, &code, table, "every")?;
+            RuleKind::Recurring {
+                anchor: required_selectors(ctx, &code, table, "anchor")?,
+                target: required_selectors(ctx, &code, table, "target")?,
+                first: optional_duration(ctx, &code, table, "first")?.unwrap_or_else(|| every.clone()),
+                then,
+                every,
+            }
+        }
+        "max_gap" => RuleKind::MaxGap {
+            anchor: required_selectors(ctx, &code, table, "anchor")?,
+            target: required_selectors(ctx, &code, table, "target")?,
+            every: required_duration(ctx, &code, table, "every")?,
+        },
+        "drift" => RuleKind::Drift {
+            span: span_kind(ctx, &code, table)?,
+            after: required_duration(ctx, &code, table, "after")?,
+            requires: selectors(ctx, &code, table, "requires")?,
+        },
+        "min_duration" => RuleKind::MinDuration {
+            span: span_kind(ctx, &code, table)?,
+            at_least: required_duration(ctx, &code, table, "at_least")?,
+        },
+        "exclusivity" => RuleKind::Exclusivity {
+            span: span_kind(ctx, &code, table)?,
+            ends_when: required_selectors(ctx, &code, table, "ends_when")?,
+        },
+        _ => RuleKind::Before {
+            target: required_selectors(ctx, &code, table, "target")?,
+            reference: selector(ctx, &code, "reference", get_str(ctx, &code, table, "reference")?)?,
+            window: optional_duration(ctx, &code, table, "window")?,
+        },
+    };
+    let anchor_is_plan = match &kind {
+        RuleKind::Deadline { anchor, .. }
+        | RuleKind::Recurring { anchor, .. }
+        | RuleKind::MaxGap { anchor, .. } => anchor.iter().any(|a| a.kind == EventKind::CinPlanStart),
+        RuleKind::Drift { span, .. }
+        | RuleKind::MinDuration { span, .. }
+        | RuleKind::Exclusivity { span, .. } => *span == SpanKind::CinPlan,
+        RuleKind::Before { .. } => false,
+    };
+    let scope = match table.get("scope") {
+        None if anchor_is_plan => Scope::CinPlan,
+        None => Scope::Episode,
+        Some(_) => match get_str(ctx, &code, table, "scope")? {
+            "episode" => Scope::Episode,
+            "cin_plan" => Scope::CinPlan,
+            other => {
+                return Err(ctx
+                    .error(&code, "scope", format!("unknown scope '{other}'"))
+                    .suggest(other, ["episode", "cin_plan"])
+                    .help_if_none("expected episode or cin_plan"))
+            }
+        },
+    };
+    let when = condition(ctx, &code, table)?;
+    if !when.origin.is_empty() && scope != Scope::CinPlan {
+        return Err(ctx
+            .error(&code, "when.origin", "a plan origin needs a plan: the rule's scope is the episode")
+            .help("set scope = \"cin_plan\", or use when.episode_has = \"cin_plan_start[<origin>]\""));
+    }
+    let note = match table.get("note") {
+        Some(_) => Some(get_str(ctx, &code, table, "note")?.to_string()),
+        None => None,
+    };
+    Ok(Rule {
+        code,
+        title,
+        severity,
+        citation,
+        defined_in: ctx.id.to_string(),
+        document: ctx.document.to_string(),
+        scope,
+        when,
+        kind,
+        note,
+    })
+}
+
+fn apply_override(ctx: &Context<'_>, rule: &mut Rule, table: &toml::Table) -> Result<(), RulebookError> {
+    let code = rule.code.clone();
+    for key in table.keys() {
+        if !OVERRIDABLE.contains(&key.as_str()) {
+            return Err(ctx
+                .error(&code, key, "cannot be overridden")
+                .suggest(key, OVERRIDABLE.iter().copied())
+                .help_if_none(&format!("overridable: {}", OVERRIDABLE.join(", "))));
+        }
+    }
+    if table.get("title").is_some() {
+        rule.title = get_str(ctx, &code, table, "title")?.to_string();
+    }
+    if table.get("note").is_some() {
+        rule.note = Some(get_str(ctx, &code, table, "note")?.to_string());
+    }
+    if table.get("severity").is_some() {
+        rule.severity = match get_str(ctx, &code, table, "severity")? {
+            "must" => Severity::Must,
+            "should" => Severity::Should,
+            "good_practice" => Severity::GoodPractice,
+            other => return Err(ctx.error(&code, "severity", format!("unknown severity '{other}'"))),
+        };
+    }
+    if table.get("when").is_some() {
+        rule.when = condition(ctx, &code, table)?;
+    }
+    let set = |slot: &mut Duration, key: &str| -> Result<(), RulebookError> {
+        if let Some(d) = optional_duration(ctx, &code, table, key)? {
+            *slot = d;
+        }
+        Ok(())
+    };
+    let kind_name = rule.kind.name();
+    let mismatch = |key: &str| ctx.error(&code, key, format!("does not apply to a '{kind_name}' rule"));
+    for key in ["within", "first", "every", "after", "at_least", "window", "then"] {
+        if table.get(key).is_none() {
+            continue;
+        }
+        match (&mut rule.kind, key) {
+            (RuleKind::Deadline { within, .. }, "within") => set(within, key)?,
+            (RuleKind::Recurring { first, .. }, "first") => set(first, key)?,
+            (RuleKind::Recurring { every, .. } | RuleKind::MaxGap { every, .. }, "every") => set(every, key)?,
+            (RuleKind::Recurring { then, .. }, "then") => {
+                *then = get_strings(ctx, &code, table, "then")?
+                    .iter()
+                    .map(|t| duration(ctx, &code, "then", t))
+                    .collect::<Result<Vec<_>, _>>()?;
+            }
+            (RuleKind::Drift { after, .. }, "after") => set(after, key)?,
+            (RuleKind::MinDuration { at_least, .. }, "at_least") => set(at_least, key)?,
+            (RuleKind::Before { window, .. }, "window") => {
+                *window = optional_duration(ctx, &code, table, key)?
+            }
+            _ => return Err(mismatch(key)),
+        }
+    }
+    rule.defined_in =
+        format!("{} (overridden by {})", rule.defined_in.split(" (").next().unwrap_or(""), ctx.id);
+    Ok(())
+}
+
+fn refresh_parameters(rule: &mut Rule, parameters: &BTreeMap<String, Parameter>) {
+    let refresh = |d: &mut Duration| {
+        if let Some(name) = &d.parameter {
+            d.interval = parameters.get(name).and_then(|p| p.value.as_deref()).and_then(|v| v.parse().ok());
+        }
+    };
+    match &mut rule.kind {
+        RuleKind::Deadline { within, .. } => refresh(within),
+        RuleKind::Recurring { first, then, every, .. } => {
+            refresh(first);
+            then.iter_mut().for_each(refresh);
+            refresh(every);
+        }
+        RuleKind::MaxGap { every, .. } => refresh(every),
+        RuleKind::Drift { after, .. } => refresh(after),
+        RuleKind::MinDuration { at_least, .. } => refresh(at_least),
+        RuleKind::Exclusivity { .. } => {}
+        RuleKind::Before { window, .. } => window.iter_mut().for_each(refresh),
+    }
+}
+
+/// Suggests a close known id for an unknown one (used by callers resolving by name).
+pub fn suggest_id<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    closest(wanted, known)
+}
