@@ -12,6 +12,11 @@ counting conventions) works on scalars and as Polars expressions::
     df.with_columns(due=pl.col("referral_date").cin.due_date("45 working days"))
 
 The events table is described by :func:`event_vocabulary` and checked by :func:`check_events`.
+:func:`score` scores it against a rulebook (``cs.builtin_rulebooks()``), one row per obligation::
+
+    obligations = cs.score(events, "kent", as_of=dt.date(2026, 3, 31))
+    cs.compliance(obligations, by="team")
+    cs.worklist(obligations)
 """
 
 from __future__ import annotations
@@ -28,17 +33,45 @@ from cinscope._calendar import (
     due_date,
     is_working_day,
 )
-from cinscope._core import CalendarError, CinscopeError, SchemaError, __version__
+from cinscope._core import CalendarError, CinscopeError, DataError, RulebookError, SchemaError, __version__
 from cinscope.events import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, check_events, event_vocabulary
+from cinscope.scoring import (
+    STATUSES,
+    Rulebook,
+    Scored,
+    builtin_rulebooks,
+    compare_conventions,
+    compare_rulebooks,
+    compliance,
+    load_rulebook,
+    score,
+    score_report,
+    upcoming,
+    worklist,
+)
 
 __all__ = [
     "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
+    "STATUSES",
     "Calendar",
     "CalendarError",
     "CinExpr",
     "CinscopeError",
+    "DataError",
+    "Rulebook",
+    "RulebookError",
     "SchemaError",
+    "Scored",
+    "builtin_rulebooks",
+    "compare_conventions",
+    "compare_rulebooks",
+    "compliance",
+    "load_rulebook",
+    "score",
+    "score_report",
+    "upcoming",
+    "worklist",
     "__version__",
     "add",
     "add_months",

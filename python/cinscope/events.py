@@ -49,11 +49,12 @@ def event_vocabulary() -> pl.DataFrame:
     return _core.event_vocabulary()
 
 
-def _prepare(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+def _prepare(frame: pl.DataFrame | pl.LazyFrame, extra: tuple[str, ...] = ()) -> pl.DataFrame:
     """Selects and normalises the columns cinscope reads, raising SchemaError on any problem.
 
     Categorical and Enum columns are cast to String here, so that no dtype the compiled module
-    was not built for ever crosses into it.
+    was not built for ever crosses into it. ``extra`` names optional label columns (authority,
+    team, worker) that are kept when present, as strings.
     """
     if isinstance(frame, pl.LazyFrame):
         schema = frame.collect_schema()
@@ -83,6 +84,16 @@ def _prepare(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         elif not _dtype_ok(dtype, _EXPECTED[name]):
             raise SchemaError(f"column '{name}' has dtype {dtype}; expected {_EXPECTED[name]}")
         selected.append(column)
+    for name in extra:
+        if name not in schema:
+            continue
+        dtype = schema[name]
+        if isinstance(dtype, (pl.Categorical, pl.Enum)) or dtype.is_integer():
+            selected.append(pl.col(name).cast(pl.String))
+        elif dtype in (pl.String, pl.Null):
+            selected.append(pl.col(name))
+        else:
+            raise SchemaError(f"column '{name}' has dtype {dtype}; expected String or integer")
     lazy = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
     return lazy.select(selected).collect()
 

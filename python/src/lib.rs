@@ -15,6 +15,7 @@ use pyo3_polars::PyDataFrame;
 use serde::Deserialize;
 
 mod plugins;
+mod scoring;
 
 create_exception!(_core, CinscopeError, PyException, "Base class of every error cinscope raises.");
 create_exception!(
@@ -29,6 +30,13 @@ create_exception!(
     CinscopeError,
     "An input frame lacks a required column or has one of the wrong type."
 );
+create_exception!(
+    _core,
+    DataError,
+    CinscopeError,
+    "Rows of an input frame cannot be scored (unknown events, nulls, authorities with no rulebook)."
+);
+create_exception!(_core, RulebookError, CinscopeError, "A rulebook is invalid or unknown.");
 
 /// The calendar part of a plugin's keyword arguments, also used by the scalar functions.
 #[derive(Debug, Clone, Deserialize)]
@@ -68,19 +76,19 @@ impl CalendarArgs {
     }
 }
 
-fn convention(text: &str) -> PyResult<Convention> {
+pub(crate) fn convention(text: &str) -> PyResult<Convention> {
     Convention::parse(text).map_err(|e| CalendarError::new_err(e.to_string()))
 }
 
-fn date_of(days: i32) -> PyResult<chrono::NaiveDate> {
+pub(crate) fn date_of(days: i32) -> PyResult<chrono::NaiveDate> {
     cinscope_analytics::to_date(days)
         .ok_or_else(|| CalendarError::new_err(format!("day number {days} is not a valid date")))
 }
 
 /// A calendar built from its spec, shared with the expression plugins' cache.
 #[pyclass(module = "cinscope._core", name = "_Calendar", frozen)]
-struct PyCalendar {
-    inner: Arc<Calendar>,
+pub(crate) struct PyCalendar {
+    pub(crate) inner: Arc<Calendar>,
 }
 
 #[pymethods]
@@ -181,7 +189,7 @@ fn event_findings(py: Python<'_>, frame: PyDataFrame) -> PyResult<PyDataFrame> {
 }
 
 /// The message of a Polars error without the error-kind prefix Polars adds.
-fn strip_polars_prefix(error: &PolarsError) -> String {
+pub(crate) fn strip_polars_prefix(error: &PolarsError) -> String {
     match error {
         PolarsError::ComputeError(m)
         | PolarsError::InvalidOperation(m)
@@ -202,6 +210,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CinscopeError", py.get_type::<CinscopeError>())?;
     m.add("CalendarError", py.get_type::<CalendarError>())?;
     m.add("SchemaError", py.get_type::<SchemaError>())?;
+    m.add("DataError", py.get_type::<DataError>())?;
+    m.add("RulebookError", py.get_type::<RulebookError>())?;
+    m.add_class::<scoring::PyRulebook>()?;
+    m.add_function(wrap_pyfunction!(scoring::builtin_rulebooks, m)?)?;
+    m.add_function(wrap_pyfunction!(scoring::score, m)?)?;
     m.add_class::<PyCalendar>()?;
     m.add_function(wrap_pyfunction!(bank_holidays, m)?)?;
     m.add_function(wrap_pyfunction!(parse_interval, m)?)?;

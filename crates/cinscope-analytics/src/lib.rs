@@ -1,14 +1,17 @@
-//! The Polars layer of cinscope: the domain's calendar arithmetic over Date columns, and the
-//! canonical events frame (schema checks, timelines, data-quality findings as frames).
+//! The Polars layer of cinscope: the domain's calendar arithmetic over Date columns, the
+//! canonical events frame (schema checks, timelines, data-quality findings as frames), and
+//! scoring whole frames against rulebooks, in parallel across children.
 //!
 //! Dependencies point inward: this crate uses `cinscope-domain` and Polars; the Python binding
 //! uses this crate. Nothing here knows of Python.
 
 pub mod calendar_ops;
 pub mod events;
+pub mod score;
 
 pub use calendar_ops::{add_interval, calendar_for, count_working_days, is_working_day, NullPolicy};
 pub use events::{check_schema, findings_frame, timelines, vocabulary_frame, SchemaError};
+pub use score::{check_rows, score, Rulebooks, ScoreOptions, Scored};
 
 use chrono::{Datelike, NaiveDate};
 

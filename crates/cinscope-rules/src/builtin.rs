@@ -61,9 +61,14 @@ pub fn builtin(id: &str) -> Result<Rulebook, RulebookError> {
     let resolver = Resolver::default();
     match resolver.resolve(id) {
         Some((file, text)) => load(&file, &text, &resolver),
-        None => Err(RulebookError::new(id, format!("no built-in rulebook '{id}'"))
-            .suggest(id, builtin_ids())
-            .help(format!("built-in rulebooks: {}", builtin_ids().join(", ")))),
+        None => {
+            let list = format!("built-in rulebooks: {}", builtin_ids().join(", "));
+            let help = match crate::error::closest(id, builtin_ids()) {
+                Some(best) => format!("did you mean '{best}'? {list}"),
+                None => list,
+            };
+            Err(RulebookError::new(id, format!("no built-in rulebook '{id}'")).help(help))
+        }
     }
 }
 

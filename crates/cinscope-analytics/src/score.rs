@@ -1,0 +1,542 @@
+//! Scoring an events frame against rulebooks: one row per obligation.
+//!
+//! Children are scored in parallel (rayon); each child's timeline is built, evaluated under the
+//! rulebook of its authority, and the obligations are gathered into one frame in a stable order
+//! (children in order of first appearance, then rule, then due date), so the output does not
+//! depend on the order of the input rows or on the number of threads.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use cinscope_domain::{build_timeline, Calendar, Convention, EventKind, RawEvent};
+use cinscope_rules::engine::{evaluate, Options};
+use cinscope_rules::Rulebook;
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use crate::events::{check_schema, columns};
+use crate::{to_date, to_days};
+
+/// Which rulebook scores which rows.
+#[derive(Debug, Clone)]
+pub enum Rulebooks {
+    /// One rulebook for every row.
+    One(Arc<Rulebook>),
+    /// A rulebook per value of the `authority` column.
+    ByAuthority(HashMap<String, Arc<Rulebook>>),
+}
+
+/// Options of a scoring run.
+#[derive(Debug, Clone)]
+pub struct ScoreOptions {
+    /// The extract date.
+    pub as_of: NaiveDate,
+    /// How working days are counted from an anchor.
+    pub convention: Convention,
+    /// The working-day calendar.
+    pub calendar: Arc<Calendar>,
+}
+
+/// A problem with the rows of an events frame that stops scoring unless reported instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RowError {
+    /// Event names outside the vocabulary.
+    #[error("{0}")]
+    UnknownEvents(String),
+    /// Null child ids or dates.
+    #[error("{0}")]
+    Nulls(String),
+    /// Authorities with no rulebook.
+    #[error("{0}")]
+    UnknownAuthority(String),
+}
+
+/// The result of scoring.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    /// One row per obligation.
+    pub obligations: DataFrame,
+    /// Data-quality findings (timeline problems and rows that could not be scored).
+    pub findings: DataFrame,
+}
+
+struct Columns {
+    child: StringChunked,
+    event: StringChunked,
+    date: Int32Chunked,
+    episode: Option<StringChunked>,
+    qualifier: Option<StringChunked>,
+    authority: Option<StringChunked>,
+    carried: Vec<(String, StringChunked)>,
+}
+
+fn strings(frame: &DataFrame, name: &str) -> PolarsResult<Option<StringChunked>> {
+    match frame.column(name) {
+        Ok(column) => Ok(Some(column.as_materialized_series().cast(&DataType::String)?.str()?.clone())),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Columns carried from the anchor row into each obligation, when the frame has them.
+pub const CARRIED: &[&str] = &["team", "worker"];
+
+fn read_columns(frame: &DataFrame) -> PolarsResult<Columns> {
+    check_schema(frame).map_err(|e| polars_err!(SchemaMismatch: "{e}"))?;
+    let child = strings(frame, columns::CHILD_ID)?.unwrap_or_else(|| StringChunked::full_null("".into(), 0));
+    let event = strings(frame, columns::EVENT)?.unwrap_or_else(|| StringChunked::full_null("".into(), 0));
+    let date = frame.column(columns::DATE)?.as_materialized_series().date()?.physical().clone();
+    let mut carried = Vec::new();
+    for name in CARRIED {
+        if let Some(values) = strings(frame, name)? {
+            carried.push(((*name).to_string(), values));
+        }
+    }
+    Ok(Columns {
+        child,
+        event,
+        date,
+        episode: strings(frame, columns::EPISODE_ID)?,
+        qualifier: strings(frame, columns::QUALIFIER)?,
+        authority: strings(frame, "authority")?,
+        carried,
+    })
+}
+
+fn join_limited(values: &[String], limit: usize) -> String {
+    let mut text = values.iter().take(limit).map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ");
+    if values.len() > limit {
+        text.push_str(&format!(" and {} more", values.len() - limit));
+    }
+    text
+}
+
+/// Checks the rows before scoring: unknown events, null ids and dates, unknown authorities.
+/// Returns every problem found, each as a message that names the column, values and rows.
+pub fn check_rows(frame: &DataFrame, books: &Rulebooks) -> PolarsResult<Vec<RowError>> {
+    let cols = read_columns(frame)?;
+    let mut errors = Vec::new();
+
+    let mut unknown: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (row, name) in cols.event.iter().enumerate() {
+        if let Some(name) = name {
+            if EventKind::parse(name).is_none() {
+                unknown.entry(name).or_insert((row, 0)).1 += 1;
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        let mut names: Vec<(&str, (usize, usize))> = unknown.into_iter().collect();
+        names.sort_by_key(|(_, (row, _))| *row);
+        let described: Vec<String> = names
+            .iter()
+            .map(|(name, (row, count))| {
+                let hint = EventKind::suggest(name)
+                    .first()
+                    .map(|s| format!(", did you mean '{s}'?"))
+                    .unwrap_or_default();
+                format!("'{name}' ({count} rows, first row {row}{hint})")
+            })
+            .collect();
+        errors.push(RowError::UnknownEvents(format!(
+            "column 'event' has {} unknown event name{}: {}; see cinscope.event_vocabulary()",
+            described.len(),
+            if described.len() == 1 { "" } else { "s" },
+            described.iter().take(10).cloned().collect::<Vec<_>>().join("; ")
+        )));
+    }
+
+    for (name, nulls) in [
+        (
+            columns::CHILD_ID,
+            cols.child.iter().enumerate().filter(|(_, v)| v.is_none()).map(|(i, _)| i).collect::<Vec<_>>(),
+        ),
+        (
+            columns::EVENT,
+            cols.event.iter().enumerate().filter(|(_, v)| v.is_none()).map(|(i, _)| i).collect(),
+        ),
+        (columns::DATE, cols.date.iter().enumerate().filter(|(_, v)| v.is_none()).map(|(i, _)| i).collect()),
+    ] {
+        if !nulls.is_empty() {
+            let rows: Vec<String> = nulls.iter().map(usize::to_string).collect();
+            errors.push(RowError::Nulls(format!(
+                "column '{name}' has {} null value{} (rows {})",
+                nulls.len(),
+                if nulls.len() == 1 { "" } else { "s" },
+                join_limited(&rows, 5).replace('\'', "")
+            )));
+        }
+    }
+
+    if let Rulebooks::ByAuthority(map) = books {
+        match &cols.authority {
+            None => errors.push(RowError::UnknownAuthority(
+                "rulebooks are given per authority but the events frame has no 'authority' column"
+                    .to_string(),
+            )),
+            Some(authority) => {
+                let mut missing: Vec<String> = Vec::new();
+                for value in authority.iter() {
+                    let key = value.unwrap_or("");
+                    if !map.contains_key(key) && !missing.iter().any(|m| m == key) {
+                        missing.push(key.to_string());
+                    }
+                }
+                if !missing.is_empty() {
+                    let mut known: Vec<&str> = map.keys().map(String::as_str).collect();
+                    known.sort_unstable();
+                    errors.push(RowError::UnknownAuthority(format!(
+                        "column 'authority' has values with no rulebook: {} (rulebooks are given for: {})",
+                        join_limited(&missing, 10),
+                        known.join(", ")
+                    )));
+                }
+            }
+        }
+    }
+    Ok(errors)
+}
+
+#[derive(Default)]
+struct Out {
+    rulebook: Vec<Arc<str>>,
+    child: Vec<u32>,
+    episode: Vec<String>,
+    anchor_row: Vec<u64>,
+    rule: Vec<u32>,
+    plan_start: Vec<Option<i32>>,
+    sequence: Vec<u32>,
+    anchor_event: Vec<&'static str>,
+    anchor_date: Vec<i32>,
+    due: Vec<i32>,
+    met_event: Vec<Option<&'static str>>,
+    met_date: Vec<Option<i32>>,
+    met_row: Vec<Option<u64>>,
+    status: Vec<&'static str>,
+    days_late: Vec<Option<i64>>,
+    working_days_late: Vec<Option<i64>>,
+    book: Vec<u32>,
+}
+
+/// Scores an events frame. Rows that cannot be scored (null child id or date, unknown event,
+/// authority with no rulebook) must have been rejected or accepted by the caller through
+/// [`check_rows`]; here they are reported in the findings frame and skipped.
+pub fn score(frame: &DataFrame, books: &Rulebooks, options: &ScoreOptions) -> PolarsResult<Scored> {
+    let cols = read_columns(frame)?;
+
+    // Rulebooks, numbered; each child is scored under the rulebook of its first row.
+    let (book_list, book_of_key): (Vec<Arc<Rulebook>>, HashMap<String, u32>) = match books {
+        Rulebooks::One(book) => (vec![Arc::clone(book)], HashMap::new()),
+        Rulebooks::ByAuthority(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let list = keys.iter().filter_map(|k| map.get(*k).map(Arc::clone)).collect();
+            let index = keys.iter().enumerate().map(|(i, k)| ((*k).clone(), i as u32)).collect();
+            (list, index)
+        }
+    };
+
+    // Group rows by child in order of first appearance.
+    let mut group_of: HashMap<&str, u32> = HashMap::with_capacity(frame.height() / 8 + 1);
+    let mut groups: Vec<(&str, Vec<u32>)> = Vec::new();
+    let mut skipped: Vec<(u64, String)> = Vec::new();
+    for (row, id) in cols.child.iter().enumerate() {
+        match id {
+            Some(id) => {
+                let next = groups.len() as u32;
+                let g = *group_of.entry(id).or_insert(next);
+                if g == next {
+                    groups.push((id, Vec::new()));
+                }
+                if let Some((_, rows)) = groups.get_mut(g as usize) {
+                    rows.push(row as u32);
+                }
+            }
+            None => skipped.push((row as u64, format!("row {row}: child_id is null; the row is not scored"))),
+        }
+    }
+
+    let scored: Vec<ChildResult> = groups
+        .par_iter()
+        .enumerate()
+        .map(|(g, (child, rows))| {
+            score_child(g as u32, child, rows, &cols, &book_list, &book_of_key, books, options)
+        })
+        .collect();
+
+    let mut out = Out::default();
+    let mut findings: Vec<cinscope_domain::Finding> = Vec::new();
+    for (part, found, issues) in scored {
+        append(&mut out, part);
+        findings.extend(found);
+        skipped.extend(issues);
+    }
+    let obligations = obligations_frame(out, &groups, &cols, &book_list, options)?;
+    let findings = findings_frame(&findings, &skipped)?;
+    Ok(Scored { obligations, findings })
+}
+
+fn append(out: &mut Out, part: Out) {
+    out.rulebook.extend(part.rulebook);
+    out.child.extend(part.child);
+    out.episode.extend(part.episode);
+    out.anchor_row.extend(part.anchor_row);
+    out.rule.extend(part.rule);
+    out.plan_start.extend(part.plan_start);
+    out.sequence.extend(part.sequence);
+    out.anchor_event.extend(part.anchor_event);
+    out.anchor_date.extend(part.anchor_date);
+    out.due.extend(part.due);
+    out.met_event.extend(part.met_event);
+    out.met_date.extend(part.met_date);
+    out.met_row.extend(part.met_row);
+    out.status.extend(part.status);
+    out.days_late.extend(part.days_late);
+    out.working_days_late.extend(part.working_days_late);
+    out.book.extend(part.book);
+}
+
+/// One child's obligations, timeline findings and rows that could not be scored.
+type ChildResult = (Out, Vec<cinscope_domain::Finding>, Vec<(u64, String)>);
+
+#[allow(clippy::too_many_arguments)]
+fn score_child(
+    group: u32,
+    child: &str,
+    rows: &[u32],
+    cols: &Columns,
+    book_list: &[Arc<Rulebook>],
+    book_of_key: &HashMap<String, u32>,
+    books: &Rulebooks,
+    options: &ScoreOptions,
+) -> ChildResult {
+    let mut skipped = Vec::new();
+    let book_index = match books {
+        Rulebooks::One(_) => Some(0),
+        Rulebooks::ByAuthority(_) => {
+            let first = rows.first().map(|r| *r as usize).unwrap_or(0);
+            let key = cols.authority.as_ref().and_then(|a| a.get(first)).unwrap_or("");
+            book_of_key.get(key).copied()
+        }
+    };
+    let Some(book_index) = book_index else {
+        for row in rows {
+            skipped.push((
+                u64::from(*row),
+                format!("row {row}: no rulebook for this child's authority; not scored"),
+            ));
+        }
+        return (Out::default(), Vec::new(), skipped);
+    };
+    let Some(book) = book_list.get(book_index as usize) else {
+        return (Out::default(), Vec::new(), skipped);
+    };
+
+    let raw: Vec<RawEvent<'_>> = rows
+        .iter()
+        .map(|row| {
+            let i = *row as usize;
+            RawEvent {
+                row: u64::from(*row),
+                event: cols.event.get(i).unwrap_or(""),
+                date: cols.date.get(i).and_then(to_date),
+                episode: cols.episode.as_ref().and_then(|c| c.get(i)),
+                qualifier: cols.qualifier.as_ref().and_then(|c| c.get(i)),
+            }
+        })
+        .collect();
+    let timeline = build_timeline(child, &raw);
+    let evaluation = evaluate(
+        &timeline,
+        book,
+        &options.calendar,
+        Options { as_of: options.as_of, convention: options.convention },
+    );
+    for issue in &evaluation.issues {
+        let code = book.rules.get(issue.rule).map_or("", |r| r.code.as_str());
+        skipped.push((issue.row.unwrap_or(0), format!("rule {code}: {}", issue.message)));
+    }
+
+    let book_name: Arc<str> = Arc::from(book.id.as_str());
+    let mut out = Out::default();
+    let mut obligations = evaluation.obligations;
+    obligations.sort_by_key(|o| (o.rule, o.episode, o.due, o.sequence));
+    for o in obligations {
+        out.rulebook.push(Arc::clone(&book_name));
+        out.book.push(book_index);
+        out.child.push(group);
+        out.episode.push(timeline.episodes.get(o.episode).map(|e| e.id.clone()).unwrap_or_default());
+        out.anchor_row.push(o.anchor.row);
+        out.rule.push(o.rule as u32);
+        out.plan_start.push(o.plan_start.map(to_days));
+        out.sequence.push(o.sequence);
+        out.anchor_event.push(o.anchor.kind.name());
+        out.anchor_date.push(to_days(o.anchor.date));
+        out.due.push(to_days(o.due));
+        out.met_event.push(o.met_by.map(|e| e.kind.name()));
+        out.met_date.push(o.met_by.map(|e| to_days(e.date)));
+        out.met_row.push(o.met_by.map(|e| e.row));
+        out.status.push(o.status.name());
+        out.days_late.push(o.days_late);
+        out.working_days_late.push(o.working_days_late);
+    }
+    (out, timeline.findings, skipped)
+}
+
+fn dates(name: &str, values: Vec<Option<i32>>) -> PolarsResult<Column> {
+    Column::new(name.into(), values).cast(&DataType::Date)
+}
+
+fn obligations_frame(
+    out: Out,
+    groups: &[(&str, Vec<u32>)],
+    cols: &Columns,
+    books: &[Arc<Rulebook>],
+    options: &ScoreOptions,
+) -> PolarsResult<DataFrame> {
+    let n = out.status.len();
+    let rule_of = |i: usize| {
+        let book = out.book.get(i).and_then(|b| books.get(*b as usize));
+        out.rule.get(i).and_then(|r| book.and_then(|b| b.rules.get(*r as usize)))
+    };
+    let mut code = Vec::with_capacity(n);
+    let mut title = Vec::with_capacity(n);
+    let mut severity = Vec::with_capacity(n);
+    let mut kind = Vec::with_capacity(n);
+    for i in 0..n {
+        let rule = rule_of(i);
+        code.push(rule.map_or("", |r| r.code.as_str()));
+        title.push(rule.map_or("", |r| r.title.as_str()));
+        severity.push(rule.map_or("", |r| r.severity.name()));
+        kind.push(rule.map_or("", |r| r.kind.name()));
+    }
+    let child: Vec<&str> =
+        out.child.iter().map(|g| groups.get(*g as usize).map_or("", |(c, _)| *c)).collect();
+    let mut columns_out = vec![
+        Column::new("rulebook".into(), out.rulebook.iter().map(|s| s.as_ref()).collect::<Vec<&str>>()),
+        Column::new("child_id".into(), child),
+        Column::new("episode_id".into(), out.episode),
+    ];
+    if let Some(authority) = &cols.authority {
+        let values: Vec<Option<&str>> = out.anchor_row.iter().map(|r| authority.get(*r as usize)).collect();
+        columns_out.push(Column::new("authority".into(), values));
+    }
+    for (name, values) in &cols.carried {
+        let picked: Vec<Option<&str>> = out.anchor_row.iter().map(|r| values.get(*r as usize)).collect();
+        columns_out.push(Column::new(name.as_str().into(), picked));
+    }
+    columns_out.extend([
+        Column::new("rule".into(), code),
+        Column::new("title".into(), title),
+        Column::new("severity".into(), severity),
+        Column::new("kind".into(), kind),
+        dates("plan_start", out.plan_start)?,
+        Column::new("sequence".into(), out.sequence),
+        Column::new("anchor_event".into(), out.anchor_event),
+        dates("anchor_date", out.anchor_date.into_iter().map(Some).collect())?,
+        Column::new("anchor_row".into(), out.anchor_row),
+        dates("due_date", out.due.into_iter().map(Some).collect())?,
+        Column::new("met_event".into(), out.met_event),
+        dates("met_date", out.met_date)?,
+        Column::new("met_row".into(), out.met_row),
+        Column::new("status".into(), out.status),
+        Column::new("days_late".into(), out.days_late),
+        Column::new("working_days_late".into(), out.working_days_late),
+        Column::new("convention".into(), vec![options.convention.name(); n]),
+        dates("as_of", vec![Some(to_days(options.as_of)); n])?,
+    ]);
+    DataFrame::new_infer_height(columns_out)
+}
+
+fn findings_frame(
+    findings: &[cinscope_domain::Finding],
+    skipped: &[(u64, String)],
+) -> PolarsResult<DataFrame> {
+    let mut code: Vec<String> = Vec::new();
+    let mut title: Vec<&str> = Vec::new();
+    let mut child: Vec<Option<&str>> = Vec::new();
+    let mut episode: Vec<Option<&str>> = Vec::new();
+    let mut row: Vec<u64> = Vec::new();
+    let mut rows: Vec<String> = Vec::new();
+    let mut message: Vec<&str> = Vec::new();
+    for (r, text) in skipped {
+        code.push("DQ000".to_string());
+        title.push("row not scored");
+        child.push(None);
+        episode.push(None);
+        row.push(*r);
+        rows.push(r.to_string());
+        message.push(text);
+    }
+    for f in findings {
+        code.push(f.code.to_string());
+        title.push(f.code.title());
+        child.push(Some(f.child.as_str()));
+        episode.push(f.episode.as_deref());
+        row.push(f.rows.iter().copied().min().unwrap_or_default());
+        rows.push(f.rows.iter().map(u64::to_string).collect::<Vec<_>>().join(","));
+        message.push(f.message.as_str());
+    }
+    DataFrame::new_infer_height(vec![
+        Column::new("code".into(), code),
+        Column::new("title".into(), title),
+        Column::new("child_id".into(), child),
+        Column::new("episode_id".into(), episode),
+        Column::new("row".into(), row),
+        Column::new("rows".into(), rows),
+        Column::new("message".into(), message),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events() -> DataFrame {
+        let rows = [
+            ("A", "referral", "2025-01-06", "Team 1"),
+            ("A", "assessment_start", "2025-01-07", "Team 1"),
+            ("A", "assessment_authorised", "2025-03-12", "Team 1"),
+            ("B", "referral", "2025-06-02", "Team 2"),
+            ("B", "assessment_start", "2025-06-03", "Team 2"),
+            ("B", "vist", "2025-06-04", "Team 2"),
+        ];
+        let day = |t: &str| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(to_days).unwrap_or(0);
+        DataFrame::new_infer_height(vec![
+            Column::new("child_id".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new("event".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("date".into(), rows.iter().map(|r| day(r.2)).collect::<Vec<_>>())
+                .cast(&DataType::Date)
+                .unwrap(),
+            Column::new("team".into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn scores_a_frame_and_reports_bad_rows() {
+        let book = Arc::new(cinscope_rules::builtin("national").unwrap());
+        let books = Rulebooks::One(book);
+        let problems = check_rows(&events(), &books).unwrap();
+        assert_eq!(
+            problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            vec!["column 'event' has 1 unknown event name: 'vist' (1 rows, first row 5, did you mean 'visit'?); see cinscope.event_vocabulary()"]
+        );
+        let options = ScoreOptions {
+            as_of: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
+            convention: Convention::ExcludeAnchor,
+            calendar: Arc::new(Calendar::england_and_wales()),
+        };
+        let scored = score(&events(), &books, &options).unwrap();
+        let status: Vec<&str> =
+            scored.obligations.column("status").unwrap().str().unwrap().iter().flatten().collect();
+        // A: 6 January + 45 working days = 10 March, authorised 12 March. B: due 4 August.
+        assert_eq!(status, vec!["late", "pending"]);
+        let team: Vec<&str> =
+            scored.obligations.column("team").unwrap().str().unwrap().iter().flatten().collect();
+        assert_eq!(team, vec!["Team 1", "Team 2"]);
+        let codes: Vec<&str> =
+            scored.findings.column("code").unwrap().str().unwrap().iter().flatten().collect();
+        assert_eq!(codes, vec!["DQ001"]);
+    }
+}

@@ -1,0 +1,405 @@
+"""Scoring events frames against rulebooks, and the summaries analysts ask for.
+
+:func:`score` turns an events frame into one row per obligation: what was due under which rule,
+when, whether it happened on time, and how late. The summaries (:func:`compliance`,
+:func:`worklist`, :func:`upcoming`) and the comparisons (:func:`compare_rulebooks`,
+:func:`compare_conventions`) are Polars expressions over that frame and work on DataFrames and
+LazyFrames alike.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import NamedTuple, TypeVar, Union
+
+import polars as pl
+
+from cinscope import _core
+from cinscope._calendar import Calendar, Convention, _check_choice, _to_day, default_calendar
+from cinscope._core import DataError, RulebookError
+from cinscope.events import _prepare
+
+STATUSES = ("met", "late", "overdue", "pending", "cancelled")
+_SEVERITY_RANK = {"must": 0, "should": 1, "good_practice": 2}
+
+
+class Rulebook:
+    """A compiled rulebook: a built-in one, or your own TOML file (which may extend a built-in).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> import cinscope as cs
+    >>> kent = cs.Rulebook.builtin("kent")
+    >>> kent
+    Rulebook('kent': 21 rules, Child in Need Plans and Meetings Policy)
+    >>> kent.rules().filter(pl.col("rule") == "KENT-VIS-01").select("severity", "kind").row(0)
+    ('should', 'max_gap')
+    """
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: _core._Rulebook) -> None:
+        self._inner = inner
+
+    @classmethod
+    def builtin(cls, name: str) -> Rulebook:
+        """A built-in rulebook by id (see :func:`builtin_rulebooks`)."""
+        return cls(_core._Rulebook.builtin(name))
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Rulebook:
+        """A rulebook file; its ``extends`` may name a built-in or a file beside it."""
+        return cls(_core._Rulebook.from_file(str(path)))
+
+    @classmethod
+    def from_toml(cls, text: str, name: str = "<string>") -> Rulebook:
+        """A rulebook from TOML text; ``name`` is used in error messages."""
+        return cls(_core._Rulebook.from_toml(text, name))
+
+    @property
+    def id(self) -> str:
+        """The rulebook's id."""
+        return self._inner.id()
+
+    @property
+    def name(self) -> str:
+        """Its display name."""
+        return self._inner.name()
+
+    @property
+    def authority(self) -> str:
+        """The authority whose procedure it encodes."""
+        return self._inner.authority()
+
+    @property
+    def document(self) -> str:
+        """The procedure document."""
+        return self._inner.document()
+
+    @property
+    def extends(self) -> str | None:
+        """The rulebook it extends, if any."""
+        return self._inner.extends()
+
+    def rules(self) -> pl.DataFrame:
+        """One row per rule: code, title, severity, kind, scope, what it requires, citation."""
+        return self._inner.rules()
+
+    def parameters(self) -> pl.DataFrame:
+        """Declared parameters: durations the procedure defers to local information."""
+        rows = self._inner.parameters()
+        return pl.DataFrame(
+            {"parameter": [r[0] for r in rows], "description": [r[1] for r in rows], "value": [r[2] for r in rows]},
+            schema={"parameter": pl.String, "description": pl.String, "value": pl.String},
+        )
+
+    def reference(self) -> str:
+        """The rule reference of this rulebook, as Markdown."""
+        return self._inner.reference()
+
+    def __repr__(self) -> str:
+        return self._inner.__repr__()
+
+
+RulebookLike = Union[str, Path, Rulebook]
+
+
+def builtin_rulebooks() -> list[str]:
+    """Ids of the built-in rulebooks: ``national`` and the five authorities."""
+    return list(_core.builtin_rulebooks())
+
+
+def load_rulebook(rulebook: RulebookLike) -> Rulebook:
+    """A :class:`Rulebook` from a built-in id, a path to a TOML file, or a Rulebook."""
+    if isinstance(rulebook, Rulebook):
+        return rulebook
+    if isinstance(rulebook, Path) or (isinstance(rulebook, str) and rulebook.endswith(".toml")):
+        return Rulebook.from_file(rulebook)
+    if isinstance(rulebook, str):
+        return Rulebook.builtin(rulebook)
+    raise TypeError(f"expected a rulebook id, a path or a Rulebook, got {type(rulebook).__name__}")
+
+
+class Scored(NamedTuple):
+    """The result of :func:`score_report`."""
+
+    obligations: pl.DataFrame
+    """One row per obligation."""
+    findings: pl.DataFrame
+    """Data-quality findings, including rows that could not be scored."""
+
+
+def _score(
+    events: pl.DataFrame | pl.LazyFrame,
+    rulebook: RulebookLike | Mapping[str, RulebookLike],
+    as_of: _dt.date | None,
+    convention: Convention,
+    calendar: Calendar | None,
+    errors: str,
+) -> Scored:
+    _check_choice(convention, ("exclude_anchor", "count_anchor"), "convention")
+    if isinstance(rulebook, Mapping):
+        if not rulebook:
+            raise ValueError("the mapping of authorities to rulebooks is empty")
+        pairs: list[tuple[str | None, _core._Rulebook]] = [
+            (str(key), load_rulebook(book)._inner) for key, book in rulebook.items()
+        ]
+    else:
+        pairs = [(None, load_rulebook(rulebook)._inner)]
+    frame = _prepare(events, extra=("authority", "team", "worker"))
+    day = _to_day(as_of if as_of is not None else _dt.date.today(), "as_of")
+    cal = calendar if calendar is not None else default_calendar()
+    obligations, findings = _core.score(frame, pairs, day, convention, cal._inner, errors)
+    return Scored(obligations, findings)
+
+
+def score(
+    events: pl.DataFrame | pl.LazyFrame,
+    rulebook: RulebookLike | Mapping[str, RulebookLike] = "national",
+    *,
+    as_of: _dt.date | None = None,
+    convention: Convention = "exclude_anchor",
+    calendar: Calendar | None = None,
+) -> pl.DataFrame:
+    """Scores an events frame: one row per obligation.
+
+    Parameters
+    ----------
+    events
+        The canonical events frame (see :mod:`cinscope.events`). ``team`` and ``worker``
+        columns, when present, are carried into each obligation from its anchor event's row.
+    rulebook
+        A built-in id (``"kent"``), a path to a TOML rulebook, a :class:`Rulebook`, or a mapping
+        from values of the frame's ``authority`` column to rulebooks, so that a frame holding
+        several authorities is scored each under its own.
+    as_of
+        The extract date: what has not happened by then is overdue or pending. Today by default.
+    convention
+        ``"exclude_anchor"`` (default) or ``"count_anchor"``: see :mod:`cinscope._calendar`.
+    calendar
+        The working-day calendar; England and Wales 2000-2035 by default.
+
+    Raises
+    ------
+    SchemaError
+        A required column is missing or has the wrong dtype.
+    DataError
+        Rows cannot be scored: unknown event names (with the closest known names), null child
+        ids, events or dates, or authorities with no rulebook. Use :func:`score_report` to score
+        the other rows and get these as findings instead.
+    RulebookError
+        The rulebook is unknown or invalid.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import polars as pl
+    >>> import cinscope as cs
+    >>> events = pl.DataFrame({
+    ...     "child_id": ["A", "A", "A"],
+    ...     "event": ["referral", "assessment_start", "assessment_authorised"],
+    ...     "date": [dt.date(2025, 1, 6), dt.date(2025, 1, 7), dt.date(2025, 3, 12)],
+    ... })
+    >>> cs.score(events, "national", as_of=dt.date(2025, 6, 30)).select("rule", "due_date", "status", "working_days_late").row(0)
+    ('NAT-ASMT-01', datetime.date(2025, 3, 10), 'late', 2)
+    """
+    return _score(events, rulebook, as_of, convention, calendar, "raise").obligations
+
+
+def score_report(
+    events: pl.DataFrame | pl.LazyFrame,
+    rulebook: RulebookLike | Mapping[str, RulebookLike] = "national",
+    *,
+    as_of: _dt.date | None = None,
+    convention: Convention = "exclude_anchor",
+    calendar: Calendar | None = None,
+) -> Scored:
+    """Like :func:`score`, but rows that cannot be scored are reported, not raised.
+
+    Returns the obligations and a findings frame (code, title, child, episode, row(s), message)
+    that lists every row not scored and every data-quality problem in the timelines.
+    """
+    return _score(events, rulebook, as_of, convention, calendar, "report")
+
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+
+def _status_counts() -> list[pl.Expr]:
+    counts = [(pl.col("status") == s).sum().alias(s) for s in STATUSES]
+    return counts
+
+
+def compliance(
+    obligations: Frame,
+    by: str | Sequence[str] = "rule",
+    *,
+    period: str | None = None,
+    suppress_below: int | None = None,
+) -> Frame:
+    """Compliance by any grouping: counts of each status and ``compliance = met / (met + late +
+    overdue)``. Pending and cancelled obligations are counted but never in the rate.
+
+    Parameters
+    ----------
+    by
+        Column(s) to group by, e.g. ``"team"``, ``["rulebook", "rule"]``.
+    period
+        ``"month"`` or ``"quarter"``: also group by the period of the due date (column
+        ``period``, the first day of the period).
+    suppress_below
+        Small-number suppression: a count below this is replaced by null, and so is the rate of
+        a group with fewer scored obligations.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> import cinscope as cs
+    >>> obligations = pl.DataFrame({"rule": ["R1", "R1", "R1", "R2"], "status": ["met", "late", "pending", "overdue"]})
+    >>> cs.compliance(obligations).select("rule", "scored", "compliance").rows()
+    [('R1', 2, 0.5), ('R2', 1, 0.0)]
+    """
+    keys: list[str] = [by] if isinstance(by, str) else list(by)
+    frame = obligations
+    if period is not None:
+        _check_choice(period, ("month", "quarter"), "period")
+        every = "1mo" if period == "month" else "1q"
+        frame = frame.with_columns(period=pl.col("due_date").dt.truncate(every))
+        keys = [*keys, "period"]
+    out = (
+        frame.group_by(keys)
+        .agg(_status_counts())
+        .with_columns(scored=pl.col("met") + pl.col("late") + pl.col("overdue"))
+        .with_columns(
+            compliance=pl.when(pl.col("scored") > 0).then(pl.col("met") / pl.col("scored")).otherwise(None)
+        )
+        .sort(keys)
+    )
+    if suppress_below is not None:
+        if suppress_below < 1:
+            raise ValueError("suppress_below must be at least 1")
+        counts = [*STATUSES, "scored"]
+        out = out.with_columns(
+            compliance=pl.when(pl.col("scored") < suppress_below).then(None).otherwise(pl.col("compliance")),
+            *[pl.when(pl.col(c) < suppress_below).then(None).otherwise(pl.col(c)).alias(c) for c in counts],
+        )
+    return out
+
+
+def worklist(obligations: Frame) -> Frame:
+    """The overdue worklist at the as-of date, most urgent first: ``must`` before ``should``
+    before ``good_practice``, then the longest overdue first.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import polars as pl
+    >>> import cinscope as cs
+    >>> obligations = pl.DataFrame({
+    ...     "child_id": ["A", "B", "C"], "rule": ["R1", "R2", "R3"], "title": ["t", "t", "t"],
+    ...     "severity": ["should", "must", "must"], "status": ["overdue", "overdue", "met"],
+    ...     "due_date": [dt.date(2025, 1, 1)] * 3, "days_late": [30, 5, None],
+    ...     "working_days_late": [20, 3, None],
+    ... })
+    >>> cs.worklist(obligations)["child_id"].to_list()
+    ['B', 'A']
+    """
+    return (
+        obligations.filter(pl.col("status") == "overdue")
+        .with_columns(_rank=pl.col("severity").replace_strict(_SEVERITY_RANK, default=3, return_dtype=pl.Int8))
+        .sort(["_rank", "days_late", "child_id"], descending=[False, True, False])
+        .drop("_rank")
+    )
+
+
+def upcoming(obligations: Frame, days: int = 14, *, as_of: _dt.date | None = None) -> Frame:
+    """Pending obligations due within ``days`` calendar days of the as-of date, soonest first.
+
+    The as-of date is the one the obligations were scored at (their ``as_of`` column) unless
+    given.
+    """
+    start = pl.lit(as_of, dtype=pl.Date) if as_of is not None else pl.col("as_of")
+    return (
+        obligations.filter(
+            (pl.col("status") == "pending") & (pl.col("due_date") <= start + pl.duration(days=days))
+        ).sort(["due_date", "child_id"])
+    )
+
+
+def compare_rulebooks(
+    events: pl.DataFrame | pl.LazyFrame,
+    rulebooks: Sequence[RulebookLike] | None = None,
+    *,
+    as_of: _dt.date | None = None,
+    convention: Convention = "exclude_anchor",
+    calendar: Calendar | None = None,
+    by: str | Sequence[str] = ("rulebook", "rule", "title", "kind"),
+    suppress_below: int | None = None,
+) -> pl.DataFrame:
+    """Scores one cohort under several rulebooks (all built-in ones by default), each rulebook
+    applied to every child whatever their authority, and returns compliance side by side.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import polars as pl
+    >>> import cinscope as cs
+    >>> events = pl.DataFrame({
+    ...     "child_id": ["A", "A", "A"],
+    ...     "event": ["referral", "assessment_start", "assessment_authorised"],
+    ...     "date": [dt.date(2025, 1, 6), dt.date(2025, 1, 7), dt.date(2025, 3, 7)],
+    ... })
+    >>> table = cs.compare_rulebooks(events, ["national", "leicester-leicestershire-rutland"], as_of=dt.date(2025, 6, 30))
+    >>> table.select("rulebook", "rule", "compliance").rows()
+    [('leicester-leicestershire-rutland', 'LLR-ASMT-01', 0.0), ('leicester-leicestershire-rutland', 'NAT-ASMT-01', 1.0), ('national', 'NAT-ASMT-01', 1.0)]
+    """
+    books = [load_rulebook(b) for b in (rulebooks if rulebooks is not None else builtin_rulebooks())]
+    frames = [score(events, book, as_of=as_of, convention=convention, calendar=calendar) for book in books]
+    frames = [f for f in frames if f.height > 0]
+    if not frames:
+        names = [by] if isinstance(by, str) else list(by)
+        return pl.DataFrame(schema={k: pl.String for k in names})
+    return compliance(pl.concat(frames, how="diagonal_relaxed"), by=by, suppress_below=suppress_below)
+
+
+def compare_conventions(
+    events: pl.DataFrame | pl.LazyFrame,
+    rulebook: RulebookLike = "national",
+    *,
+    as_of: _dt.date | None = None,
+    calendar: Calendar | None = None,
+    by: str | Sequence[str] = "rule",
+) -> pl.DataFrame:
+    """Compliance under both working-day counting conventions side by side, and how much
+    counting the anchor day as day 1 moves it (``change = count_anchor - exclude_anchor``)."""
+    keys = [by] if isinstance(by, str) else list(by)
+    results = []
+    for convention in ("exclude_anchor", "count_anchor"):
+        obligations = score(events, rulebook, as_of=as_of, convention=convention, calendar=calendar)  # type: ignore[arg-type]
+        table = compliance(obligations, by=keys).select(
+            *keys, pl.col("scored").alias(f"scored_{convention}"), pl.col("compliance").alias(convention)
+        )
+        results.append(table)
+    joined = results[0].join(results[1], on=keys, how="full", coalesce=True)
+    return joined.with_columns(change=pl.col("count_anchor") - pl.col("exclude_anchor")).sort(keys)
+
+
+__all__ = [
+    "STATUSES",
+    "DataError",
+    "Rulebook",
+    "RulebookError",
+    "Scored",
+    "builtin_rulebooks",
+    "compare_conventions",
+    "compare_rulebooks",
+    "compliance",
+    "load_rulebook",
+    "score",
+    "score_report",
+    "upcoming",
+    "worklist",
+]

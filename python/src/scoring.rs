@@ -1,0 +1,196 @@
+//! Rulebooks and scoring for Python: `_Rulebook` and `score`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use cinscope_analytics::score::{check_rows, score as score_frame, RowError, Rulebooks, ScoreOptions};
+use cinscope_rules::reference::requirement;
+use cinscope_rules::rulebook::Scope;
+use cinscope_rules::{builtin, builtin_ids, from_file, from_str, Rulebook};
+use polars::prelude::*;
+use pyo3::prelude::*;
+use pyo3_polars::PyDataFrame;
+
+use crate::{convention, date_of, CinscopeError, DataError, PyCalendar, RulebookError, SchemaError};
+
+/// A compiled rulebook.
+#[pyclass(module = "cinscope._core", name = "_Rulebook", frozen)]
+pub(crate) struct PyRulebook {
+    pub(crate) inner: Arc<Rulebook>,
+}
+
+fn rulebook_error(error: cinscope_rules::RulebookError) -> PyErr {
+    RulebookError::new_err(error.to_string())
+}
+
+fn frame_error(error: PolarsError) -> PyErr {
+    CinscopeError::new_err(crate::strip_polars_prefix(&error))
+}
+
+#[pymethods]
+impl PyRulebook {
+    #[staticmethod]
+    fn builtin(id: &str) -> PyResult<Self> {
+        builtin(id).map(|b| PyRulebook { inner: Arc::new(b) }).map_err(rulebook_error)
+    }
+
+    #[staticmethod]
+    fn from_file(path: PathBuf) -> PyResult<Self> {
+        from_file(&path).map(|b| PyRulebook { inner: Arc::new(b) }).map_err(rulebook_error)
+    }
+
+    #[staticmethod]
+    fn from_toml(text: &str, name: &str) -> PyResult<Self> {
+        from_str(name, text).map(|b| PyRulebook { inner: Arc::new(b) }).map_err(rulebook_error)
+    }
+
+    fn id(&self) -> String {
+        self.inner.id.clone()
+    }
+
+    fn name(&self) -> String {
+        self.inner.name.clone()
+    }
+
+    fn authority(&self) -> String {
+        self.inner.authority.clone()
+    }
+
+    fn document(&self) -> String {
+        self.inner.document.clone()
+    }
+
+    fn extends(&self) -> Option<String> {
+        self.inner.extends.clone()
+    }
+
+    /// (name, description, value) of every declared parameter.
+    fn parameters(&self) -> Vec<(String, String, Option<String>)> {
+        self.inner
+            .parameters
+            .iter()
+            .map(|(n, p)| (n.clone(), p.description.clone(), p.value.clone()))
+            .collect()
+    }
+
+    /// One row per rule.
+    fn rules(&self) -> PyResult<PyDataFrame> {
+        let rules = &self.inner.rules;
+        let column = |name: &str, values: Vec<Option<String>>| Column::new(name.into(), values);
+        let text =
+            |f: &dyn Fn(&cinscope_rules::Rule) -> Option<String>| rules.iter().map(f).collect::<Vec<_>>();
+        let frame = DataFrame::new_infer_height(vec![
+            column("rule", text(&|r| Some(r.code.clone()))),
+            column("title", text(&|r| Some(r.title.clone()))),
+            column("severity", text(&|r| Some(r.severity.name().to_string()))),
+            column("kind", text(&|r| Some(r.kind.name().to_string()))),
+            column(
+                "scope",
+                text(&|r| {
+                    Some(match r.scope {
+                        Scope::Episode => "episode".to_string(),
+                        Scope::CinPlan => "cin_plan".to_string(),
+                    })
+                }),
+            ),
+            column("requires", text(&|r| Some(requirement(r).replace('`', "")))),
+            column("section", text(&|r| Some(r.citation.section.clone()))),
+            column("citation", text(&|r| Some(r.citation.text.trim().to_string()))),
+            column("defined_in", text(&|r| Some(r.defined_in.clone()))),
+            column("note", text(&|r| r.note.clone())),
+            column(
+                "unset_parameters",
+                text(&|r| {
+                    let unset = r.unset_parameters();
+                    (!unset.is_empty()).then(|| unset.join(", "))
+                }),
+            ),
+        ])
+        .map_err(frame_error)?;
+        Ok(PyDataFrame(frame))
+    }
+
+    fn reference(&self) -> String {
+        cinscope_rules::reference::rule_reference(std::slice::from_ref(&self.inner))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Rulebook('{}': {} rules, {})", self.inner.id, self.inner.rules.len(), self.inner.document)
+    }
+}
+
+/// Ids of the built-in rulebooks.
+#[pyfunction]
+pub(crate) fn builtin_rulebooks() -> Vec<&'static str> {
+    builtin_ids()
+}
+
+/// Scores an events frame. `rulebooks` is either one `(None, rulebook)` pair or one pair per
+/// authority. With `errors="raise"`, bad rows raise `DataError`; with `"report"`, they are
+/// returned as findings. Returns (obligations, findings).
+#[pyfunction]
+#[pyo3(signature = (frame, rulebooks, as_of, convention_name, calendar, errors))]
+pub(crate) fn score(
+    py: Python<'_>,
+    frame: PyDataFrame,
+    rulebooks: Vec<(Option<String>, Py<PyRulebook>)>,
+    as_of: i32,
+    convention_name: &str,
+    calendar: &PyCalendar,
+    errors: &str,
+) -> PyResult<(PyDataFrame, PyDataFrame)> {
+    cinscope_analytics::check_schema(&frame.0).map_err(|e| SchemaError::new_err(e.to_string()))?;
+    let books = match rulebooks.as_slice() {
+        [(None, book)] => Rulebooks::One(Arc::clone(&book.get().inner)),
+        pairs => {
+            let mut map = HashMap::new();
+            for (key, book) in pairs {
+                let Some(key) = key else {
+                    return Err(CinscopeError::new_err("give either one rulebook, or one per authority"));
+                };
+                map.insert(key.clone(), Arc::clone(&book.get().inner));
+            }
+            Rulebooks::ByAuthority(map)
+        }
+    };
+    let options = ScoreOptions {
+        as_of: date_of(as_of)?,
+        convention: convention(convention_name)?,
+        calendar: Arc::clone(&calendar.inner),
+    };
+    let frame = frame.0;
+    let raise = match errors {
+        "raise" => true,
+        "report" => false,
+        other => {
+            return Err(CinscopeError::new_err(format!(
+                "unknown errors mode '{other}': expected 'raise' or 'report'"
+            )))
+        }
+    };
+    let result = py.detach(move || -> Result<_, PyErrState> {
+        if raise {
+            let problems = check_rows(&frame, &books).map_err(PyErrState::Frame)?;
+            if !problems.is_empty() {
+                return Err(PyErrState::Rows(problems));
+            }
+        }
+        score_frame(&frame, &books, &options).map_err(PyErrState::Frame)
+    });
+    match result {
+        Ok(scored) => Ok((PyDataFrame(scored.obligations), PyDataFrame(scored.findings))),
+        Err(PyErrState::Frame(e)) => Err(frame_error(e)),
+        Err(PyErrState::Rows(problems)) => {
+            let text = problems.iter().map(RowError::to_string).collect::<Vec<_>>().join("\n");
+            Err(DataError::new_err(format!(
+                "{text}\n(pass errors=\"report\" to score the other rows and get these as findings)"
+            )))
+        }
+    }
+}
+
+enum PyErrState {
+    Frame(PolarsError),
+    Rows(Vec<RowError>),
+}
