@@ -97,6 +97,30 @@ fn as_strings(frame: &DataFrame, name: &str) -> PolarsResult<Option<StringChunke
     }
 }
 
+/// The rows of each child, children in order of first appearance, and the rows whose child id is
+/// null.
+pub fn group_by_child(child: &StringChunked) -> (Vec<(&str, Vec<u32>)>, Vec<u64>) {
+    let mut group_of: PlHashMap<&str, u32> = PlHashMap::with_capacity(child.len() / 8 + 1);
+    let mut groups: Vec<(&str, Vec<u32>)> = Vec::new();
+    let mut nulls = Vec::new();
+    for (row, id) in child.iter().enumerate() {
+        match id {
+            Some(id) => {
+                let next = groups.len() as u32;
+                let g = *group_of.entry(id).or_insert(next);
+                if g == next {
+                    groups.push((id, Vec::new()));
+                }
+                if let Some((_, rows)) = groups.get_mut(g as usize) {
+                    rows.push(row as u32);
+                }
+            }
+            None => nulls.push(row as u64),
+        }
+    }
+    (groups, nulls)
+}
+
 /// Builds one timeline per child from an events frame, children in order of first appearance.
 ///
 /// Rows with a null `child_id` cannot belong to a timeline; they are returned separately so the
@@ -110,36 +134,15 @@ pub fn timelines(frame: &DataFrame) -> PolarsResult<(Vec<Timeline>, Vec<u64>)> {
     let episode = as_strings(frame, columns::EPISODE_ID)?;
     let qualifier = as_strings(frame, columns::QUALIFIER)?;
 
-    let mut order: Vec<(&str, u64)> = Vec::with_capacity(frame.height());
-    let mut null_children = Vec::new();
-    for (row, id) in child.iter().enumerate() {
-        match id {
-            Some(id) => order.push((id, row as u64)),
-            None => null_children.push(row as u64),
-        }
-    }
-    // Group by child, keeping children in order of first appearance.
-    let mut first_seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (id, _) in &order {
-        let next = first_seen.len();
-        first_seen.entry(id).or_insert(next);
-    }
-    order.sort_by_key(|(id, row)| (first_seen.get(id).copied().unwrap_or(usize::MAX), *row));
-
-    let mut out = Vec::with_capacity(first_seen.len());
-    let mut start = 0;
-    while start < order.len() {
-        let id = order.get(start).map(|(id, _)| *id).unwrap_or_default();
-        let end =
-            order.iter().skip(start).position(|(other, _)| *other != id).map_or(order.len(), |p| start + p);
-        let rows: Vec<RawEvent<'_>> = order
-            .get(start..end)
-            .unwrap_or_default()
+    let (groups, null_children) = group_by_child(&child);
+    let mut out = Vec::with_capacity(groups.len());
+    for (id, rows) in &groups {
+        let rows: Vec<RawEvent<'_>> = rows
             .iter()
-            .map(|(_, row)| {
+            .map(|row| {
                 let i = *row as usize;
                 RawEvent {
-                    row: *row,
+                    row: u64::from(*row),
                     event: event.get(i).unwrap_or(""),
                     date: date.get(i).and_then(crate::to_date),
                     episode: episode.as_ref().and_then(|c| c.get(i)),
@@ -148,7 +151,6 @@ pub fn timelines(frame: &DataFrame) -> PolarsResult<(Vec<Timeline>, Vec<u64>)> {
             })
             .collect();
         out.push(build_timeline(id, &rows));
-        start = end;
     }
     Ok((out, null_children))
 }

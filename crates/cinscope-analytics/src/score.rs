@@ -73,7 +73,10 @@ struct Columns {
 
 fn strings(frame: &DataFrame, name: &str) -> PolarsResult<Option<StringChunked>> {
     match frame.column(name) {
-        Ok(column) => Ok(Some(column.as_materialized_series().cast(&DataType::String)?.str()?.clone())),
+        // One chunk, so that row lookups do not search for their chunk.
+        Ok(column) => {
+            Ok(Some(column.as_materialized_series().cast(&DataType::String)?.str()?.rechunk().into_owned()))
+        }
         Err(_) => Ok(None),
     }
 }
@@ -85,7 +88,8 @@ fn read_columns(frame: &DataFrame) -> PolarsResult<Columns> {
     check_schema(frame).map_err(|e| polars_err!(SchemaMismatch: "{e}"))?;
     let child = strings(frame, columns::CHILD_ID)?.unwrap_or_else(|| StringChunked::full_null("".into(), 0));
     let event = strings(frame, columns::EVENT)?.unwrap_or_else(|| StringChunked::full_null("".into(), 0));
-    let date = frame.column(columns::DATE)?.as_materialized_series().date()?.physical().clone();
+    let date =
+        frame.column(columns::DATE)?.as_materialized_series().date()?.physical().rechunk().into_owned();
     let mut carried = Vec::new();
     for name in CARRIED {
         if let Some(values) = strings(frame, name)? {
@@ -236,31 +240,25 @@ pub fn score(frame: &DataFrame, books: &Rulebooks, options: &ScoreOptions) -> Po
         }
     };
 
-    // Group rows by child in order of first appearance.
-    let mut group_of: HashMap<&str, u32> = HashMap::with_capacity(frame.height() / 8 + 1);
-    let mut groups: Vec<(&str, Vec<u32>)> = Vec::new();
-    let mut skipped: Vec<(u64, String)> = Vec::new();
-    for (row, id) in cols.child.iter().enumerate() {
-        match id {
-            Some(id) => {
-                let next = groups.len() as u32;
-                let g = *group_of.entry(id).or_insert(next);
-                if g == next {
-                    groups.push((id, Vec::new()));
-                }
-                if let Some((_, rows)) = groups.get_mut(g as usize) {
-                    rows.push(row as u32);
-                }
-            }
-            None => skipped.push((row as u64, format!("row {row}: child_id is null; the row is not scored"))),
-        }
-    }
+    let (groups, null_rows) = crate::events::group_by_child(&cols.child);
+    let mut skipped: Vec<(u64, String)> = null_rows
+        .into_iter()
+        .map(|row| (row, format!("row {row}: child_id is null; the row is not scored")))
+        .collect();
 
+    // Children are scored in chunks, each chunk filling one set of output vectors, so that
+    // allocations are per chunk rather than per child.
+    const CHUNK: usize = 2048;
     let scored: Vec<ChildResult> = groups
-        .par_iter()
+        .par_chunks(CHUNK)
         .enumerate()
-        .map(|(g, (child, rows))| {
-            score_child(g as u32, child, rows, &cols, &book_list, &book_of_key, books, options)
+        .map(|(c, chunk)| {
+            let mut result: ChildResult = (Out::default(), Vec::new(), Vec::new());
+            for (i, (child, rows)) in chunk.iter().enumerate() {
+                let g = (c * CHUNK + i) as u32;
+                score_child(&mut result, g, child, rows, &cols, &book_list, &book_of_key, books, options);
+            }
+            result
         })
         .collect();
 
@@ -301,6 +299,7 @@ type ChildResult = (Out, Vec<cinscope_domain::Finding>, Vec<(u64, String)>);
 
 #[allow(clippy::too_many_arguments)]
 fn score_child(
+    result: &mut ChildResult,
     group: u32,
     child: &str,
     rows: &[u32],
@@ -309,8 +308,8 @@ fn score_child(
     book_of_key: &HashMap<String, u32>,
     books: &Rulebooks,
     options: &ScoreOptions,
-) -> ChildResult {
-    let mut skipped = Vec::new();
+) {
+    let (out, found, skipped) = result;
     let book_index = match books {
         Rulebooks::One(_) => Some(0),
         Rulebooks::ByAuthority(_) => {
@@ -326,10 +325,10 @@ fn score_child(
                 format!("row {row}: no rulebook for this child's authority; not scored"),
             ));
         }
-        return (Out::default(), Vec::new(), skipped);
+        return;
     };
     let Some(book) = book_list.get(book_index as usize) else {
-        return (Out::default(), Vec::new(), skipped);
+        return;
     };
 
     let raw: Vec<RawEvent<'_>> = rows
@@ -358,7 +357,6 @@ fn score_child(
     }
 
     let book_name: Arc<str> = Arc::from(book.id.as_str());
-    let mut out = Out::default();
     let mut obligations = evaluation.obligations;
     obligations.sort_by_key(|o| (o.rule, o.episode, o.due, o.sequence));
     for o in obligations {
@@ -380,7 +378,7 @@ fn score_child(
         out.days_late.push(o.days_late);
         out.working_days_late.push(o.working_days_late);
     }
-    (out, timeline.findings, skipped)
+    found.extend(timeline.findings);
 }
 
 fn dates(name: &str, values: Vec<Option<i32>>) -> PolarsResult<Column> {

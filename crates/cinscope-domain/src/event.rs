@@ -115,6 +115,16 @@ macro_rules! events {
             $( #[doc = $doc] $variant, )*
         }
 
+        impl EventKind {
+            /// Looks up an event kind by its exact name.
+            pub fn parse(name: &str) -> Option<EventKind> {
+                match name {
+                    $( $name => Some(EventKind::$variant), )*
+                    _ => None,
+                }
+            }
+        }
+
         /// Every event kind with its name, group, qualifier and description, in a stable order.
         pub const EVENTS: &[EventSpec] = &[
             $( EventSpec {
@@ -215,6 +225,9 @@ events! {
         "The child leaves a cohort or pathway on this date; qualifier: the cohort.";
 }
 
+// Rules keep sets of event kinds as bits of a u64.
+const _: () = assert!(EVENTS.len() <= 64, "the event vocabulary must stay within 64 kinds");
+
 /// The description of one event kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventSpec {
@@ -275,11 +288,6 @@ impl EventKind {
                 | EventKind::MoveOutNotified
                 | EventKind::TransferInformationSent
         )
-    }
-
-    /// Looks up an event kind by its exact name.
-    pub fn parse(name: &str) -> Option<EventKind> {
-        EVENTS.iter().find(|spec| spec.name == name).map(|spec| spec.kind)
     }
 
     /// The known names closest to an unknown one, best first (for "did you mean" hints).

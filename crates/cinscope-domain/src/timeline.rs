@@ -384,7 +384,7 @@ pub fn build_timeline(child: &str, rows: &[RawEvent<'_>]) -> Timeline {
         .partition(|(_, e)| matches!(e.kind, EventKind::CohortStart | EventKind::CohortEnd));
     let cohort_events: Vec<Event> = cohort_events.into_iter().map(|(_, e)| e).collect();
     let mut cohorts = Vec::new();
-    for cohort in crate::event::COHORTS {
+    for cohort in crate::event::COHORTS.iter().filter(|_| !cohort_events.is_empty()) {
         let mine: Vec<&Event> = cohort_events.iter().filter(|e| e.qualifier_str() == Some(cohort)).collect();
         cohorts.extend(pair_spans(
             &mut builder,

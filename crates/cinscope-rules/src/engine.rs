@@ -135,11 +135,22 @@ pub fn evaluate(
     options: Options,
 ) -> Evaluation {
     let mut eval = Eval { timeline, calendar, options, out: Evaluation::default() };
+    // The kinds of event each episode holds, so that rules with nothing to start them are
+    // skipped without looking at the events.
+    let present: Vec<u64> = timeline
+        .episodes
+        .iter()
+        .map(|e| e.events.iter().fold(0u64, |mask, ev| mask | (1u64 << (ev.kind as u8))))
+        .collect();
     for (index, rule) in rulebook.rules.iter().enumerate() {
-        if !rule.unset_parameters().is_empty() {
+        if !rule.is_ready() {
             continue;
         }
+        let trigger = rule.trigger_mask();
         for (episode_index, episode) in timeline.episodes.iter().enumerate() {
+            if present.get(episode_index).is_none_or(|p| p & trigger == 0) {
+                continue;
+            }
             if episode.start().is_none_or(|start| start > options.as_of) {
                 continue;
             }

@@ -322,6 +322,42 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The event kinds that can start this rule's obligations, as a bit set over
+    /// `EventKind as u8` (a rule none of whose kinds occur in an episode has nothing to say).
+    pub fn trigger_mask(&self) -> u64 {
+        let bit = |kind: EventKind| 1u64 << (kind as u8);
+        let span_start = |span: SpanKind| match span {
+            SpanKind::CinPlan => bit(EventKind::CinPlanStart),
+            SpanKind::CpPlan => bit(EventKind::CpPlanStart),
+            SpanKind::LookedAfter => bit(EventKind::LookedAfterStart),
+            SpanKind::SupervisionOrder => bit(EventKind::SupervisionOrderStart),
+        };
+        match &self.kind {
+            RuleKind::Deadline { anchor, .. }
+            | RuleKind::Recurring { anchor, .. }
+            | RuleKind::MaxGap { anchor, .. } => anchor.iter().fold(0, |m, a| m | bit(a.kind)),
+            RuleKind::Drift { span, .. } | RuleKind::MinDuration { span, .. } => span_start(*span),
+            RuleKind::Exclusivity { ends_when, .. } => ends_when.iter().fold(0, |m, a| m | bit(a.kind)),
+            RuleKind::Before { reference, .. } => bit(reference.kind),
+        }
+    }
+
+    /// Whether every duration the rule needs is known (no unset parameter).
+    pub fn is_ready(&self) -> bool {
+        let ready = |d: &Duration| d.interval.is_some();
+        match &self.kind {
+            RuleKind::Deadline { within, .. } => ready(within),
+            RuleKind::Recurring { first, then, every, .. } => {
+                ready(first) && then.iter().all(ready) && ready(every)
+            }
+            RuleKind::MaxGap { every, .. } => ready(every),
+            RuleKind::Drift { after, .. } => ready(after),
+            RuleKind::MinDuration { at_least, .. } => ready(at_least),
+            RuleKind::Exclusivity { .. } => true,
+            RuleKind::Before { window, .. } => window.as_ref().is_none_or(ready),
+        }
+    }
+
     /// Parameters this rule needs that are not set; the engine skips the rule until they are.
     pub fn unset_parameters(&self) -> Vec<&str> {
         self.kind

@@ -1,0 +1,215 @@
+"""Python benchmark of scoring: throughput (events per second) and peak memory.
+
+    python benches/bench_scoring.py --children 1000000
+
+Builds a realistic synthetic cohort in memory (numpy, seeded): each child has a referral, an
+assessment, and for most a CIN plan with an initial meeting, visits, reviews, minutes and an
+end; some episodes close. It then measures, each in a fresh process so that peak memory is the
+step's own:
+
+* scoring under one rulebook (``kent``) and under all six built-in rulebooks;
+* a baseline: three rules written directly as Polars expressions (assessment within 45 working
+  days of the referral, reviews every 12 weeks, visits at most 4 weeks apart), against cinscope
+  scoring a rulebook of the same three rules; the ratio is baseline time / cinscope time.
+
+Peak memory is the process's maximum resident set size, reported as a multiple of the input
+frame's in-memory size (``DataFrame.estimated_size``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+import polars as pl
+
+AS_OF = dt.date(2026, 3, 31)
+
+THREE_RULES = """
+id = "three"
+name = "Three rules"
+authority = "benchmark"
+document = "benchmark"
+
+[[rules]]
+code = "B-ASMT"
+kind = "deadline"
+title = "assessment within 45 working days"
+severity = "should"
+anchor = "referral"
+target = "assessment_authorised"
+within = "45 working days"
+citation = { section = "-", text = "-" }
+
+[[rules]]
+code = "B-REV"
+kind = "recurring"
+title = "reviews every 12 weeks"
+severity = "should"
+scope = "cin_plan"
+anchor = "cin_initial_meeting"
+target = "cin_review"
+every = "12 weeks"
+citation = { section = "-", text = "-" }
+
+[[rules]]
+code = "B-VIS"
+kind = "max_gap"
+title = "visits at most 4 weeks apart"
+severity = "should"
+anchor = "cin_plan_start"
+target = "visit"
+every = "4 weeks"
+citation = { section = "-", text = "-" }
+"""
+
+
+def build_events(children: int, seed: int = 20261123) -> pl.DataFrame:
+    """A synthetic cohort, about 17 events per child."""
+    rng = np.random.default_rng(seed)
+    start = np.datetime64("2022-04-01") + rng.integers(0, 1300, children).astype("timedelta64[D]")
+    ids = np.char.add("C", np.arange(children).astype(str))
+    columns: dict[str, list[np.ndarray]] = {"child_id": [], "event": [], "date": [], "qualifier": []}
+
+    def add(mask: np.ndarray, event: str, when: np.ndarray, qualifier: str | None = None) -> None:
+        n = int(mask.sum())
+        columns["child_id"].append(ids[mask])
+        columns["event"].append(np.full(n, event, dtype="U24"))
+        columns["date"].append(when[mask])
+        columns["qualifier"].append(np.full(n, qualifier or "", dtype="U12"))
+
+    everyone = np.ones(children, dtype=bool)
+    add(everyone, "referral", start)
+    add(everyone, "assessment_start", start + 1)
+    authorised = start + rng.integers(10, 80, children).astype("timedelta64[D]")
+    add(everyone, "assessment_authorised", authorised)
+    planned = rng.random(children) < 0.75
+    plan = authorised + rng.integers(1, 15, children).astype("timedelta64[D]")
+    add(planned, "cin_plan_start", plan, "assessment")
+    meeting = plan + rng.integers(0, 20, children).astype("timedelta64[D]")
+    add(planned, "cin_initial_meeting", meeting)
+    add(planned, "minutes_distributed", meeting + rng.integers(3, 20, children).astype("timedelta64[D]"))
+    visit = plan.copy()
+    for _ in range(6):
+        visit = visit + rng.integers(14, 40, children).astype("timedelta64[D]")
+        add(planned, "visit", visit, "seen")
+    review = meeting.copy()
+    for _ in range(3):
+        review = review + rng.integers(70, 100, children).astype("timedelta64[D]")
+        add(planned, "cin_review", review)
+    ended = planned & (rng.random(children) < 0.6)
+    add(ended, "cin_plan_end", visit + 10)
+    closed = ended | (~planned & (rng.random(children) < 0.8))
+    add(closed, "closure", np.where(planned, visit + 10, authorised + 5), "RC1")
+    frame = pl.DataFrame(
+        {
+            "child_id": np.concatenate(columns["child_id"]),
+            "event": np.concatenate(columns["event"]),
+            "date": np.concatenate(columns["date"]),
+            "qualifier": np.concatenate(columns["qualifier"]),
+        }
+    ).with_columns(pl.col("date").cast(pl.Date), pl.col("qualifier").replace("", None))
+    return frame.filter(pl.col("date") <= AS_OF).sample(fraction=1.0, shuffle=True, seed=seed)
+
+
+def baseline(events: pl.DataFrame) -> pl.DataFrame:
+    """The three rules as plain Polars expressions."""
+    import cinscope as cs
+
+    holidays = cs.default_calendar().holidays()["date"].to_list()
+    firsts = events.group_by("child_id", "event").agg(pl.col("date").min())
+    wide = firsts.pivot(on="event", index="child_id", values="date")
+    assessment = wide.select(
+        "child_id",
+        late=pl.business_day_count(pl.col("referral"), pl.col("assessment_authorised"), holidays=holidays) > 45,
+    )
+    def gaps(kind: str, start: str, limit: int) -> pl.DataFrame:
+        starts = firsts.filter(pl.col("event") == start).select("child_id", "date")
+        occurrences = events.filter(pl.col("event") == kind).select("child_id", "date")
+        return (
+            pl.concat([starts, occurrences])
+            .sort("child_id", "date")
+            .with_columns(gap=pl.col("date").diff().over("child_id").dt.total_days())
+            .group_by("child_id")
+            .agg(late=(pl.col("gap") > limit).sum())
+        )
+    reviews = gaps("cin_review", "cin_initial_meeting", 84)
+    visits = gaps("visit", "cin_plan_start", 28)
+    return pl.concat([assessment.with_columns(pl.col("late").cast(pl.UInt32)), reviews, visits], how="vertical_relaxed")
+
+
+def measure(step: str, children: int) -> dict[str, float]:
+    import cinscope as cs
+
+    events = build_events(children)
+    size = events.estimated_size()
+    rulebooks: list[object]
+    if step == "one":
+        rulebooks = ["kent"]
+    elif step == "all":
+        rulebooks = cs.builtin_rulebooks()
+    elif step == "three":
+        rulebooks = [cs.Rulebook.from_toml(THREE_RULES)]
+    else:
+        rulebooks = []
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    begin = time.perf_counter()
+    obligations = 0
+    if step == "baseline":
+        obligations = baseline(events).height
+    else:
+        for book in rulebooks:
+            obligations += cs.score(events, book, as_of=AS_OF).height  # type: ignore[arg-type]
+    seconds = time.perf_counter() - begin
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    scored_events = events.height * max(1, len(rulebooks))
+    return {
+        "events": events.height,
+        "input_bytes": size,
+        "seconds": seconds,
+        "events_per_second": scored_events / seconds,
+        "obligations": obligations,
+        "peak_rss_bytes": peak,
+        "rss_before_bytes": before,
+        "peak_over_input": peak / size,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--children", type=int, default=1_000_000)
+    parser.add_argument("--step", choices=["one", "all", "three", "baseline"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        print(json.dumps(measure(args.step, args.children)))
+        return 0
+    results = {}
+    for step in ("one", "all", "three", "baseline"):
+        done = subprocess.run(
+            [sys.executable, __file__, "--children", str(args.children), "--step", step],
+            capture_output=True, text=True, check=True,
+        )
+        results[step] = json.loads(done.stdout)
+    one = results["one"]
+    print(f"cohort: {args.children:,} children, {one['events']:,} events, {one['input_bytes'] / 2**20:,.0f} MiB in memory")
+    for step, label in (("one", "kent"), ("all", "all six rulebooks"), ("three", "three rules (cinscope)"),
+                        ("baseline", "three rules (plain Polars)")):
+        r = results[step]
+        print(
+            f"{label:28s} {r['seconds']:8.2f} s  {r['events_per_second'] / 1e6:7.2f} M events/s  "
+            f"{r['obligations']:>12,} rows  peak {r['peak_rss_bytes'] / 2**20:8,.0f} MiB "
+            f"({r['peak_over_input']:.1f}x input)"
+        )
+    ratio = results["baseline"]["seconds"] / results["three"]["seconds"]
+    print(f"three rules: plain Polars takes {ratio:.2f}x the time cinscope takes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

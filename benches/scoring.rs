@@ -1,0 +1,120 @@
+//! Benchmarks of the engine (children per second per core) and of the whole frame path.
+//!
+//! Run with `cargo bench --bench scoring`.
+#![allow(missing_docs)] // criterion's macros generate undocumented functions
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // benchmark set-up, not a data path
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate};
+use cinscope::analytics::score::{score, Rulebooks, ScoreOptions};
+use cinscope::domain::{build_timeline, Calendar, Convention, RawEvent};
+use cinscope::rules::engine::{evaluate, Options};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use polars::prelude::*;
+
+/// A child's history: referral, assessment, plan, meetings, visits, reviews, end and closure.
+fn history(child: usize) -> Vec<(&'static str, NaiveDate, Option<&'static str>)> {
+    let start =
+        NaiveDate::from_ymd_opt(2023, 1, 2).unwrap_or_default() + Duration::days((child * 37 % 900) as i64);
+    let mut rows = vec![
+        ("referral", start, None),
+        ("assessment_start", start + Duration::days(1), None),
+        ("assessment_authorised", start + Duration::days(30 + (child % 40) as i64), None),
+        ("cin_plan_start", start + Duration::days(75), Some("assessment")),
+        ("cin_initial_meeting", start + Duration::days(80 + (child % 9) as i64), None),
+        ("minutes_distributed", start + Duration::days(90), None),
+    ];
+    for v in 0..6 {
+        rows.push(("visit", start + Duration::days(75 + 25 * (v + 1) + (child % 11) as i64), Some("seen")));
+    }
+    for r in 0..3 {
+        rows.push(("cin_review", start + Duration::days(80 + 84 * (r + 1) + (child % 13) as i64), None));
+    }
+    rows.push(("cin_plan_end", start + Duration::days(330), None));
+    rows.push(("closure", start + Duration::days(330), Some("RC1")));
+    rows
+}
+
+fn engine(c: &mut Criterion) {
+    let calendar = Calendar::england_and_wales();
+    let options = Options {
+        as_of: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(),
+        convention: Convention::ExcludeAnchor,
+    };
+    let children: Vec<Vec<(&'static str, NaiveDate, Option<&'static str>)>> =
+        (0..1000).map(history).collect();
+    let mut group = c.benchmark_group("engine");
+    group.throughput(Throughput::Elements(children.len() as u64));
+    for id in ["national", "kent", "portsmouth"] {
+        let book = cinscope::rules::builtin(id).unwrap_or_else(|e| panic!("{e}"));
+        group.bench_function(format!("timeline_and_evaluate_1000_children_{id}"), |b| {
+            b.iter(|| {
+                let mut total = 0;
+                for (i, events) in children.iter().enumerate() {
+                    let rows: Vec<RawEvent<'_>> = events
+                        .iter()
+                        .enumerate()
+                        .map(|(r, (e, d, q))| RawEvent {
+                            row: r as u64,
+                            event: e,
+                            date: Some(*d),
+                            episode: None,
+                            qualifier: *q,
+                        })
+                        .collect();
+                    let timeline = build_timeline(black_box(if i % 2 == 0 { "a" } else { "b" }), &rows);
+                    total += evaluate(&timeline, &book, &calendar, options).obligations.len();
+                }
+                total
+            })
+        });
+    }
+    group.finish();
+}
+
+fn frame(children: usize) -> DataFrame {
+    let mut child = Vec::new();
+    let mut event = Vec::new();
+    let mut date = Vec::new();
+    let mut qualifier = Vec::new();
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    for i in 0..children {
+        for (e, d, q) in history(i) {
+            child.push(format!("C{i}"));
+            event.push(e);
+            date.push((d - epoch).num_days() as i32);
+            qualifier.push(q);
+        }
+    }
+    DataFrame::new_infer_height(vec![
+        Column::new("child_id".into(), child),
+        Column::new("event".into(), event),
+        Column::new("date".into(), date).cast(&DataType::Date).unwrap_or_else(|e| panic!("{e}")),
+        Column::new("qualifier".into(), qualifier),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn frame_path(c: &mut Criterion) {
+    let events = frame(20_000);
+    let book = Arc::new(cinscope::rules::builtin("kent").unwrap_or_else(|e| panic!("{e}")));
+    let options = ScoreOptions {
+        as_of: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(),
+        convention: Convention::ExcludeAnchor,
+        calendar: Arc::new(Calendar::england_and_wales()),
+    };
+    let mut group = c.benchmark_group("frame");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(events.height() as u64));
+    group.bench_function("score_20000_children_kent", |b| {
+        b.iter(|| {
+            score(&events, &Rulebooks::One(Arc::clone(&book)), &options).map(|s| s.obligations.height())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, engine, frame_path);
+criterion_main!(benches);
