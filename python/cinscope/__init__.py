@@ -34,6 +34,7 @@ from cinscope._calendar import (
     is_working_day,
 )
 from cinscope._core import CalendarError, CinscopeError, DataError, RulebookError, SchemaError, __version__
+from cinscope.drift import compliance_trend, interval_creep, long_plans, periods, stalled
 from cinscope.events import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, check_events, event_vocabulary
 from cinscope.scoring import (
     STATUSES,
@@ -67,7 +68,12 @@ __all__ = [
     "compare_conventions",
     "compare_rulebooks",
     "compliance",
+    "compliance_trend",
+    "interval_creep",
     "load_rulebook",
+    "long_plans",
+    "periods",
+    "stalled",
     "score",
     "score_report",
     "upcoming",

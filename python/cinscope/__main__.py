@@ -36,6 +36,12 @@ def read_events(path: Path) -> pl.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cinscope", description=__doc__.splitlines()[0])
     parser.add_argument("events", nargs="?", type=Path, help="events file (CSV or Parquet); default: bundled example")
+    parser.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=dt.date(2026, 3, 31),
+        help="the extract date, YYYY-MM-DD (default: 2026-03-31, the end of the 2025-26 census year)",
+    )
     args = parser.parse_args(argv)
     path = args.events or bundled_events_path()
     events = read_events(path)
@@ -67,6 +73,21 @@ def main(argv: list[str] | None = None) -> int:
     findings = cs.check_events(events)
     print(f"\nData-quality findings: {findings.height}")
     print(findings.select("code", "title", "child_id", "row", "message"))
+
+    if "authority" in events.columns:
+        books = {a: a for a in events["authority"].drop_nulls().unique().sort() if a in cs.builtin_rulebooks()}
+        rulebook: object = books or "national"
+    else:
+        rulebook = "national"
+    scored = cs.score_report(events, rulebook, as_of=args.as_of)  # type: ignore[arg-type]
+    obligations = scored.obligations
+    print(f"\nObligations at {args.as_of}: {obligations.height} (rows not scored: "
+          f"{scored.findings.filter(pl.col('code') == 'DQ000').height})")
+    print(cs.compliance(obligations, by=["rulebook", "rule"]).select(
+        "rulebook", "rule", "met", "late", "overdue", "pending", "cancelled", "compliance"
+    ))
+    print("\nOverdue worklist")
+    print(cs.worklist(obligations).select("child_id", "rule", "title", "due_date", "days_late", "working_days_late"))
     return 0
 
 

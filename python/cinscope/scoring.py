@@ -290,8 +290,10 @@ def compliance(
 
 
 def worklist(obligations: Frame) -> Frame:
-    """The overdue worklist at the as-of date, most urgent first: ``must`` before ``should``
-    before ``good_practice``, then the longest overdue first.
+    """The overdue worklist at the as-of date: overdue obligations of episodes still open (no
+    ``episode_end``), most urgent first: ``must`` before ``should`` before ``good_practice``,
+    then the longest overdue first. Missed obligations of closed episodes stay in the
+    obligations frame (and in :func:`compliance`) but need no action.
 
     Examples
     --------
@@ -302,13 +304,13 @@ def worklist(obligations: Frame) -> Frame:
     ...     "child_id": ["A", "B", "C"], "rule": ["R1", "R2", "R3"], "title": ["t", "t", "t"],
     ...     "severity": ["should", "must", "must"], "status": ["overdue", "overdue", "met"],
     ...     "due_date": [dt.date(2025, 1, 1)] * 3, "days_late": [30, 5, None],
-    ...     "working_days_late": [20, 3, None],
+    ...     "working_days_late": [20, 3, None], "episode_end": [None, None, None],
     ... })
     >>> cs.worklist(obligations)["child_id"].to_list()
     ['B', 'A']
     """
     return (
-        obligations.filter(pl.col("status") == "overdue")
+        obligations.filter(pl.col("status") == "overdue", pl.col("episode_end").is_null())
         .with_columns(_rank=pl.col("severity").replace_strict(_SEVERITY_RANK, default=3, return_dtype=pl.Int8))
         .sort(["_rank", "days_late", "child_id"], descending=[False, True, False])
         .drop("_rank")

@@ -188,6 +188,16 @@ fn event_findings(py: Python<'_>, frame: PyDataFrame) -> PyResult<PyDataFrame> {
         .map_err(|e| CinscopeError::new_err(strip_polars_prefix(&e)))
 }
 
+/// Every period (plans, looked-after periods, orders) of an events frame.
+#[pyfunction]
+fn event_periods(py: Python<'_>, frame: PyDataFrame) -> PyResult<PyDataFrame> {
+    cinscope_analytics::check_schema(&frame.0).map_err(|e| SchemaError::new_err(e.to_string()))?;
+    let frame = frame.0;
+    py.detach(move || cinscope_analytics::events::periods_frame(&frame))
+        .map(PyDataFrame)
+        .map_err(|e| CinscopeError::new_err(strip_polars_prefix(&e)))
+}
+
 /// The message of a Polars error without the error-kind prefix Polars adds.
 pub(crate) fn strip_polars_prefix(error: &PolarsError) -> String {
     match error {
@@ -221,6 +231,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(event_vocabulary, m)?)?;
     m.add_function(wrap_pyfunction!(check_schema, m)?)?;
     m.add_function(wrap_pyfunction!(event_findings, m)?)?;
+    m.add_function(wrap_pyfunction!(event_periods, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -77,7 +77,8 @@ def test_kent_history_every_obligation() -> None:
     # team and worker come from the anchor event's row
     assert out.filter(pl.col("rule") == "KENT-MTG-06").select("team", "worker").row(0) == ("Ashford", "W2")
     assert out.filter(pl.col("rule") == "NAT-ASMT-01", pl.col("child_id") == "K1")["worker"].item() == "W1"
-    assert out.columns[:7] == ["rulebook", "child_id", "episode_id", "team", "worker", "rule", "title"]
+    assert out.columns[:8] == ["rulebook", "child_id", "episode_id", "episode_end", "team", "worker", "rule", "title"]
+    assert out.filter(pl.col("child_id") == "K2")["episode_end"].to_list() == [D(2025, 6, 13)]
 
 
 def test_count_anchor_convention_moves_due_dates_one_working_day_earlier() -> None:
@@ -235,3 +236,13 @@ def test_rulebook_objects() -> None:
             'citation = { section = "s", text = "t" }\n',
             name="mine.toml",
         )
+
+
+def test_worklist_leaves_out_closed_episodes() -> None:
+    closed = frame([*KENT_HISTORY, ("K1", "cin_plan_end", D(2025, 6, 20), None, "Ashford", "W2"),
+                    ("K1", "closure", D(2025, 6, 20), "RC1", "Ashford", "W2")])
+    out = cs.score(closed, "kent", as_of=AS_OF)
+    missed = out.filter(pl.col("status") == "overdue")
+    assert missed.height > 0  # the missed visit and the review paperwork stay on record
+    assert set(missed["episode_end"]) == {D(2025, 6, 20)}
+    assert cs.worklist(out).height == 0

@@ -196,6 +196,50 @@ pub fn findings_frame(frame: &DataFrame) -> PolarsResult<DataFrame> {
     ])
 }
 
+/// Every period of every child as a frame: one row per Child in Need plan, child protection
+/// plan, looked-after period and supervision order, with its start, its end (null while open),
+/// its origin or end qualifier, and the episode it belongs to.
+pub fn periods_frame(frame: &DataFrame) -> PolarsResult<DataFrame> {
+    let (timelines, _) = timelines(frame)?;
+    let mut child: Vec<&str> = Vec::new();
+    let mut episode: Vec<&str> = Vec::new();
+    let mut kind: Vec<&str> = Vec::new();
+    let mut start: Vec<i32> = Vec::new();
+    let mut end: Vec<Option<i32>> = Vec::new();
+    let mut label: Vec<Option<&str>> = Vec::new();
+    let mut end_label: Vec<Option<&str>> = Vec::new();
+    for timeline in &timelines {
+        for e in &timeline.episodes {
+            let lists = [
+                ("cin_plan", &e.cin_plans),
+                ("cp_plan", &e.cp_plans),
+                ("looked_after", &e.looked_after),
+                ("supervision_order", &e.supervision_orders),
+            ];
+            for (name, spans) in lists {
+                for span in spans {
+                    child.push(timeline.child.as_str());
+                    episode.push(e.id.as_str());
+                    kind.push(name);
+                    start.push(crate::to_days(span.start));
+                    end.push(span.end.map(crate::to_days));
+                    label.push(span.label.as_ref().map(|l| l.as_str()));
+                    end_label.push(span.end_label.as_ref().map(|l| l.as_str()));
+                }
+            }
+        }
+    }
+    DataFrame::new_infer_height(vec![
+        Column::new("child_id".into(), child),
+        Column::new("episode_id".into(), episode),
+        Column::new("period".into(), kind),
+        Column::new("start".into(), start).cast(&DataType::Date)?,
+        Column::new("end".into(), end).cast(&DataType::Date)?,
+        Column::new("origin".into(), label),
+        Column::new("end_reason".into(), end_label),
+    ])
+}
+
 /// The event vocabulary as a frame: name, group, qualifier kind, allowed qualifier values and
 /// description, one row per event kind.
 pub fn vocabulary_frame() -> PolarsResult<DataFrame> {
@@ -264,6 +308,18 @@ mod tests {
         assert_eq!(codes, vec!["DQ000", "DQ005", "DQ001"]);
         let rows: Vec<u64> = found.column("row").unwrap().u64().unwrap().iter().flatten().collect();
         assert_eq!(rows, vec![2, 4, 3]);
+    }
+
+    #[test]
+    fn periods_are_listed() {
+        let df = frame(
+            &[Some("A"), Some("A"), Some("A")],
+            &["referral", "cin_plan_start", "cin_plan_end"],
+            &["2025-01-06", "2025-02-03", "2025-05-30"],
+        );
+        let periods = periods_frame(&df).unwrap();
+        assert_eq!(periods.height(), 1);
+        assert_eq!(periods.column("period").unwrap().str().unwrap().get(0), Some("cin_plan"));
     }
 
     #[test]

@@ -206,6 +206,7 @@ struct Out {
     rulebook: Vec<Arc<str>>,
     child: Vec<u32>,
     episode: Vec<String>,
+    episode_end: Vec<Option<i32>>,
     anchor_row: Vec<u64>,
     rule: Vec<u32>,
     plan_start: Vec<Option<i32>>,
@@ -278,6 +279,7 @@ fn append(out: &mut Out, part: Out) {
     out.rulebook.extend(part.rulebook);
     out.child.extend(part.child);
     out.episode.extend(part.episode);
+    out.episode_end.extend(part.episode_end);
     out.anchor_row.extend(part.anchor_row);
     out.rule.extend(part.rule);
     out.plan_start.extend(part.plan_start);
@@ -363,7 +365,9 @@ fn score_child(
         out.rulebook.push(Arc::clone(&book_name));
         out.book.push(book_index);
         out.child.push(group);
-        out.episode.push(timeline.episodes.get(o.episode).map(|e| e.id.clone()).unwrap_or_default());
+        let episode = timeline.episodes.get(o.episode);
+        out.episode.push(episode.map(|e| e.id.clone()).unwrap_or_default());
+        out.episode_end.push(episode.and_then(|e| e.end()).filter(|end| *end <= options.as_of).map(to_days));
         out.anchor_row.push(o.anchor.row);
         out.rule.push(o.rule as u32);
         out.plan_start.push(o.plan_start.map(to_days));
@@ -414,6 +418,7 @@ fn obligations_frame(
         Column::new("rulebook".into(), out.rulebook.iter().map(|s| s.as_ref()).collect::<Vec<&str>>()),
         Column::new("child_id".into(), child),
         Column::new("episode_id".into(), out.episode),
+        dates("episode_end", out.episode_end)?,
     ];
     if let Some(authority) = &cols.authority {
         let values: Vec<Option<&str>> = out.anchor_row.iter().map(|r| authority.get(*r as usize)).collect();
