@@ -160,30 +160,43 @@ pub fn timelines(frame: &DataFrame) -> PolarsResult<(Vec<Timeline>, Vec<u64>)> {
 /// reported under code `DQ000`.
 pub fn findings_frame(frame: &DataFrame) -> PolarsResult<DataFrame> {
     let (timelines, null_children) = timelines(frame)?;
-    let mut code = Vec::new();
-    let mut title = Vec::new();
-    let mut child: Vec<Option<String>> = Vec::new();
-    let mut episode: Vec<Option<String>> = Vec::new();
+    let unused: Vec<(u64, String)> = null_children
+        .into_iter()
+        .map(|row| (row, format!("row {row}: child_id is null; the row cannot be placed in any timeline")))
+        .collect();
+    findings_table(timelines.iter().flat_map(|t| t.findings.iter()), &unused)
+}
+
+/// The findings table: rows not used at all (code `DQ000`, with their messages) first, then the
+/// timelines' findings.
+pub fn findings_table<'a>(
+    findings: impl Iterator<Item = &'a cinscope_domain::Finding>,
+    unused: &[(u64, String)],
+) -> PolarsResult<DataFrame> {
+    let mut code: Vec<String> = Vec::new();
+    let mut title: Vec<&str> = Vec::new();
+    let mut child: Vec<Option<&str>> = Vec::new();
+    let mut episode: Vec<Option<&str>> = Vec::new();
     let mut first_row: Vec<u64> = Vec::new();
     let mut rows: Vec<String> = Vec::new();
-    let mut message = Vec::new();
-    for row in null_children {
+    let mut message: Vec<&str> = Vec::new();
+    for (row, text) in unused {
         code.push("DQ000".to_string());
-        title.push("missing child id".to_string());
+        title.push("row not used");
         child.push(None);
         episode.push(None);
-        first_row.push(row);
+        first_row.push(*row);
         rows.push(row.to_string());
-        message.push(format!("row {row}: child_id is null; the row cannot be placed in any timeline"));
+        message.push(text);
     }
-    for finding in timelines.iter().flat_map(|t| t.findings.iter()) {
+    for finding in findings {
         code.push(finding.code.to_string());
-        title.push(finding.code.title().to_string());
-        child.push(Some(finding.child.clone()));
-        episode.push(finding.episode.clone());
+        title.push(finding.code.title());
+        child.push(Some(finding.child.as_str()));
+        episode.push(finding.episode.as_deref());
         first_row.push(finding.rows.iter().copied().min().unwrap_or_default());
         rows.push(finding.rows.iter().map(u64::to_string).collect::<Vec<_>>().join(","));
-        message.push(finding.message.clone());
+        message.push(finding.message.as_str());
     }
     DataFrame::new_infer_height(vec![
         Column::new("code".into(), code),

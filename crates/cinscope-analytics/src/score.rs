@@ -271,7 +271,7 @@ pub fn score(frame: &DataFrame, books: &Rulebooks, options: &ScoreOptions) -> Po
         skipped.extend(issues);
     }
     let obligations = obligations_frame(out, &groups, &cols, &book_list, options)?;
-    let findings = findings_frame(&findings, &skipped)?;
+    let findings = crate::events::findings_table(findings.iter(), &skipped)?;
     Ok(Scored { obligations, findings })
 }
 
@@ -449,46 +449,6 @@ fn obligations_frame(
         dates("as_of", vec![Some(to_days(options.as_of)); n])?,
     ]);
     DataFrame::new_infer_height(columns_out)
-}
-
-fn findings_frame(
-    findings: &[cinscope_domain::Finding],
-    skipped: &[(u64, String)],
-) -> PolarsResult<DataFrame> {
-    let mut code: Vec<String> = Vec::new();
-    let mut title: Vec<&str> = Vec::new();
-    let mut child: Vec<Option<&str>> = Vec::new();
-    let mut episode: Vec<Option<&str>> = Vec::new();
-    let mut row: Vec<u64> = Vec::new();
-    let mut rows: Vec<String> = Vec::new();
-    let mut message: Vec<&str> = Vec::new();
-    for (r, text) in skipped {
-        code.push("DQ000".to_string());
-        title.push("row not scored");
-        child.push(None);
-        episode.push(None);
-        row.push(*r);
-        rows.push(r.to_string());
-        message.push(text);
-    }
-    for f in findings {
-        code.push(f.code.to_string());
-        title.push(f.code.title());
-        child.push(Some(f.child.as_str()));
-        episode.push(f.episode.as_deref());
-        row.push(f.rows.iter().copied().min().unwrap_or_default());
-        rows.push(f.rows.iter().map(u64::to_string).collect::<Vec<_>>().join(","));
-        message.push(f.message.as_str());
-    }
-    DataFrame::new_infer_height(vec![
-        Column::new("code".into(), code),
-        Column::new("title".into(), title),
-        Column::new("child_id".into(), child),
-        Column::new("episode_id".into(), episode),
-        Column::new("row".into(), row),
-        Column::new("rows".into(), rows),
-        Column::new("message".into(), message),
-    ])
 }
 
 #[cfg(test)]

@@ -382,7 +382,7 @@ pub fn vocabulary_markdown() -> String {
          Building a child's timeline never fails and never drops a row silently: each problem is a \
          finding that names the rows involved and says what was done.\n\n\
          | code | meaning |\n| --- | --- |\n\
-         | `DQ000` | missing child id (the row cannot be placed in any timeline) |\n",
+         | `DQ000` | row not used: a null child id (the row cannot be placed in any timeline), or, when scoring, a row that could not be scored |\n",
     );
     for code in crate::timeline::FindingCode::ALL {
         out.push_str(&format!("| `{code}` | {} |\n", code.title()));

@@ -173,6 +173,16 @@ struct Context<'a> {
     end: Option<NaiveDate>,
 }
 
+/// Where a rule is being evaluated: the rule, the episode, and the context within it.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    index: usize,
+    rule: &'a Rule,
+    episode_index: usize,
+    episode: &'a Episode,
+    context: Context<'a>,
+}
+
 impl Eval<'_> {
     fn visible(&self, event: &Event) -> bool {
         event.date <= self.options.as_of
@@ -275,9 +285,7 @@ impl Eval<'_> {
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
-        rule: usize,
-        episode: usize,
-        context: &Context<'_>,
+        at: &At<'_>,
         sequence: u32,
         anchor: EventRef,
         due: NaiveDate,
@@ -290,9 +298,9 @@ impl Eval<'_> {
             _ => (None, None),
         };
         self.out.obligations.push(Obligation {
-            rule,
-            episode,
-            plan_start: context.plan.map(|p| p.start),
+            rule: at.index,
+            episode: at.episode_index,
+            plan_start: at.context.plan.map(|p| p.start),
             sequence,
             anchor,
             due,
@@ -317,10 +325,11 @@ impl Eval<'_> {
 
     fn rule(&mut self, index: usize, rule: &Rule, episode_index: usize, episode: &Episode) {
         for context in self.contexts(rule, episode) {
+            let at = At { index, rule, episode_index, episode, context };
             match &rule.kind {
                 RuleKind::Deadline { anchor, target, within } => {
                     if let Some(within) = interval(within) {
-                        self.deadline(index, rule, episode_index, episode, &context, anchor, target, within);
+                        self.deadline(&at, anchor, target, within);
                     }
                 }
                 RuleKind::Recurring { anchor, target, first, then, every } => {
@@ -331,45 +340,25 @@ impl Eval<'_> {
                             None => return,
                         }
                     }
-                    self.recurring(
-                        index,
-                        rule,
-                        episode_index,
-                        episode,
-                        &context,
-                        anchor,
-                        target,
-                        &intervals,
-                        false,
-                    );
+                    self.recurring(&at, anchor, target, &intervals, false);
                 }
                 RuleKind::MaxGap { anchor, target, every } => {
                     if let Some(every) = interval(every) {
-                        self.recurring(
-                            index,
-                            rule,
-                            episode_index,
-                            episode,
-                            &context,
-                            anchor,
-                            target,
-                            &[every],
-                            true,
-                        );
+                        self.recurring(&at, anchor, target, &[every], true);
                     }
                 }
                 RuleKind::Drift { span, after, requires } => {
                     if let Some(after) = interval(after) {
-                        self.drift(index, rule, episode_index, episode, &context, *span, after, requires);
+                        self.drift(&at, *span, after, requires);
                     }
                 }
                 RuleKind::MinDuration { span, at_least } => {
                     if let Some(at_least) = interval(at_least) {
-                        self.min_duration(index, rule, episode_index, episode, &context, *span, at_least);
+                        self.min_duration(&at, *span, at_least);
                     }
                 }
                 RuleKind::Exclusivity { span, ends_when } => {
-                    self.exclusivity(index, rule, episode_index, episode, &context, *span, ends_when);
+                    self.exclusivity(&at, *span, ends_when);
                 }
                 RuleKind::Before { target, reference, window } => {
                     let window = match window {
@@ -379,24 +368,17 @@ impl Eval<'_> {
                         },
                         None => None,
                     };
-                    self.before(index, rule, episode_index, episode, &context, target, reference, window);
+                    self.before(&at, target, reference, window);
                 }
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn deadline(
-        &mut self,
-        index: usize,
-        rule: &Rule,
-        episode_index: usize,
-        episode: &Episode,
-        context: &Context<'_>,
-        anchor: &[Selector],
-        target: &[Selector],
-        within: Interval,
-    ) {
+    fn deadline(&mut self, at: &At<'_>, anchor: &[Selector], target: &[Selector], within: Interval) {
+        let index = at.index;
+        let rule = at.rule;
+        let episode = at.episode;
+        let context = &at.context;
         let anchors = self.anchors(anchor, episode, context);
         let targets = self.targets(target, episode);
         let mut used = vec![false; targets.len()];
@@ -421,38 +403,28 @@ impl Eval<'_> {
                         *slot = true;
                     }
                     let status = if event.date <= due { Status::Met } else { Status::Late };
-                    self.push(
-                        index,
-                        episode_index,
-                        context,
-                        1,
-                        anchor_ref,
-                        due,
-                        Some(EventRef::of(event)),
-                        status,
-                    );
+                    self.push(at, 1, anchor_ref, due, Some(EventRef::of(event)), status);
                 }
                 None => {
                     let status = self.unmet(&anchor_ref, due, context.end);
-                    self.push(index, episode_index, context, 1, anchor_ref, due, None, status);
+                    self.push(at, 1, anchor_ref, due, None, status);
                 }
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn recurring(
         &mut self,
-        index: usize,
-        rule: &Rule,
-        episode_index: usize,
-        episode: &Episode,
-        context: &Context<'_>,
+        at: &At<'_>,
         anchor: &[Selector],
         target: &[Selector],
         intervals: &[Interval],
         first_inclusive: bool,
     ) {
+        let index = at.index;
+        let rule = at.rule;
+        let episode = at.episode;
+        let context = &at.context;
         let anchors = self.anchors(anchor, episode, context);
         // A cycle runs from its anchor to the context's end (or the next anchor of the rule).
         for (i, a) in anchors.iter().enumerate() {
@@ -490,7 +462,7 @@ impl Eval<'_> {
                     Some((p, event)) => {
                         let status = if event.date <= due { Status::Met } else { Status::Late };
                         let met = EventRef::of(event);
-                        self.push(index, episode_index, context, sequence, previous, due, Some(met), status);
+                        self.push(at, sequence, previous, due, Some(met), status);
                         previous = met;
                         cursor = p + 1;
                     }
@@ -501,7 +473,7 @@ impl Eval<'_> {
                             _ => None,
                         };
                         let status = self.unmet(&previous, due, end);
-                        self.push(index, episode_index, context, sequence, previous, due, None, status);
+                        self.push(at, sequence, previous, due, None, status);
                         break;
                     }
                 }
@@ -529,42 +501,23 @@ impl Eval<'_> {
     }
 
     fn span_start(span: &Span, kind: SpanKind) -> EventRef {
-        let event = match kind {
-            SpanKind::CinPlan => EventKind::CinPlanStart,
-            SpanKind::CpPlan => EventKind::CpPlanStart,
-            SpanKind::LookedAfter => EventKind::LookedAfterStart,
-            SpanKind::SupervisionOrder => EventKind::SupervisionOrderStart,
-        };
-        EventRef { kind: event, date: span.start, row: span.start_row }
+        EventRef { kind: kind.events().0, date: span.start, row: span.start_row }
     }
 
     fn span_end(span: &Span, kind: SpanKind, date: NaiveDate) -> EventRef {
-        let event = match kind {
-            SpanKind::CinPlan => EventKind::CinPlanEnd,
-            SpanKind::CpPlan => EventKind::CpPlanEnd,
-            SpanKind::LookedAfter => EventKind::LookedAfterEnd,
-            SpanKind::SupervisionOrder => EventKind::SupervisionOrderEnd,
-        };
         // An end taken from the episode's closure has no row of its own.
         EventRef {
-            kind: if span.end_row.is_some() { event } else { EventKind::Closure },
+            kind: if span.end_row.is_some() { kind.events().1 } else { EventKind::Closure },
             date,
             row: span.end_row.unwrap_or(span.start_row),
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn drift(
-        &mut self,
-        index: usize,
-        rule: &Rule,
-        episode_index: usize,
-        episode: &Episode,
-        context: &Context<'_>,
-        kind: SpanKind,
-        after: Interval,
-        requires: &[Selector],
-    ) {
+    fn drift(&mut self, at: &At<'_>, kind: SpanKind, after: Interval, requires: &[Selector]) {
+        let index = at.index;
+        let rule = at.rule;
+        let episode = at.episode;
+        let context = &at.context;
         for span in self.spans(kind, episode, context) {
             if !self.applies(rule, episode, span.start) {
                 continue;
@@ -580,7 +533,7 @@ impl Eval<'_> {
                     None if threshold < self.options.as_of => (Status::Overdue, None),
                     None => (Status::Pending, None),
                 };
-                self.push(index, episode_index, context, 1, anchor, threshold, met, status);
+                self.push(at, 1, anchor, threshold, met, status);
                 continue;
             }
             let found = self
@@ -590,36 +543,22 @@ impl Eval<'_> {
             match found {
                 Some(event) => {
                     let status = if event.date <= threshold { Status::Met } else { Status::Late };
-                    self.push(
-                        index,
-                        episode_index,
-                        context,
-                        1,
-                        anchor,
-                        threshold,
-                        Some(EventRef::of(event)),
-                        status,
-                    );
+                    self.push(at, 1, anchor, threshold, Some(EventRef::of(event)), status);
                 }
                 None => {
                     let status = self.unmet(&anchor, threshold, end);
-                    self.push(index, episode_index, context, 1, anchor, threshold, None, status);
+                    self.push(at, 1, anchor, threshold, None, status);
                 }
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn min_duration(
-        &mut self,
-        index: usize,
-        rule: &Rule,
-        episode_index: usize,
-        episode: &Episode,
-        context: &Context<'_>,
-        kind: SpanKind,
-        at_least: Interval,
-    ) {
+    fn min_duration(&mut self, at: &At<'_>, kind: SpanKind, at_least: Interval) {
+        let index = at.index;
+        let rule = at.rule;
+        let episode_index = at.episode_index;
+        let episode = at.episode;
+        let context = &at.context;
         for span in self.spans(kind, episode, context) {
             if !self.applies(rule, episode, span.start) {
                 continue;
@@ -627,16 +566,9 @@ impl Eval<'_> {
             let anchor = Self::span_start(span, kind);
             let Some(minimum) = self.due(index, &anchor, at_least) else { continue };
             match self.ended(span.end) {
-                Some(e) if e >= minimum => self.push(
-                    index,
-                    episode_index,
-                    context,
-                    1,
-                    anchor,
-                    minimum,
-                    Some(Self::span_end(span, kind, e)),
-                    Status::Met,
-                ),
+                Some(e) if e >= minimum => {
+                    self.push(at, 1, anchor, minimum, Some(Self::span_end(span, kind, e)), Status::Met)
+                }
                 Some(e) => {
                     // Ended too soon: "late" by the days it fell short of the minimum.
                     let met = Self::span_end(span, kind, e);
@@ -653,25 +585,16 @@ impl Eval<'_> {
                         working_days_late: self.calendar.working_days_between(e, minimum).ok(),
                     });
                 }
-                None if minimum <= self.options.as_of => {
-                    self.push(index, episode_index, context, 1, anchor, minimum, None, Status::Met)
-                }
-                None => self.push(index, episode_index, context, 1, anchor, minimum, None, Status::Pending),
+                None if minimum <= self.options.as_of => self.push(at, 1, anchor, minimum, None, Status::Met),
+                None => self.push(at, 1, anchor, minimum, None, Status::Pending),
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn exclusivity(
-        &mut self,
-        index: usize,
-        rule: &Rule,
-        episode_index: usize,
-        episode: &Episode,
-        context: &Context<'_>,
-        kind: SpanKind,
-        ends_when: &[Selector],
-    ) {
+    fn exclusivity(&mut self, at: &At<'_>, kind: SpanKind, ends_when: &[Selector]) {
+        let rule = at.rule;
+        let episode = at.episode;
+        let context = &at.context;
         for span in self.spans(kind, episode, context) {
             let end = self.ended(span.end);
             let trigger = self
@@ -690,22 +613,15 @@ impl Eval<'_> {
                 None if due < self.options.as_of => (Status::Overdue, None),
                 None => (Status::Pending, None),
             };
-            self.push(index, episode_index, context, 1, anchor, due, met, status);
+            self.push(at, 1, anchor, due, met, status);
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn before(
-        &mut self,
-        index: usize,
-        rule: &Rule,
-        episode_index: usize,
-        episode: &Episode,
-        context: &Context<'_>,
-        target: &[Selector],
-        reference: &Selector,
-        window: Option<Interval>,
-    ) {
+    fn before(&mut self, at: &At<'_>, target: &[Selector], reference: &Selector, window: Option<Interval>) {
+        let index = at.index;
+        let rule = at.rule;
+        let episode = at.episode;
+        let context = &at.context;
         // References may lie ahead of the as-of date (an order's expiry is known in advance).
         let references: Vec<&Event> = episode
             .events
@@ -736,16 +652,7 @@ impl Eval<'_> {
                 None if r.date < self.options.as_of => Status::Overdue,
                 None => Status::Pending,
             };
-            self.push(
-                index,
-                episode_index,
-                context,
-                1,
-                anchor,
-                r.date,
-                found.map(|e| EventRef::of(e)),
-                status,
-            );
+            self.push(at, 1, anchor, r.date, found.map(|e| EventRef::of(e)), status);
         }
     }
 }

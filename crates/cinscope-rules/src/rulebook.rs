@@ -79,6 +79,16 @@ pub enum SpanKind {
 }
 
 impl SpanKind {
+    /// The events that start and end such a period.
+    pub fn events(self) -> (EventKind, EventKind) {
+        match self {
+            SpanKind::CinPlan => (EventKind::CinPlanStart, EventKind::CinPlanEnd),
+            SpanKind::CpPlan => (EventKind::CpPlanStart, EventKind::CpPlanEnd),
+            SpanKind::LookedAfter => (EventKind::LookedAfterStart, EventKind::LookedAfterEnd),
+            SpanKind::SupervisionOrder => (EventKind::SupervisionOrderStart, EventKind::SupervisionOrderEnd),
+        }
+    }
+
     /// The name used in files.
     pub fn name(self) -> &'static str {
         match self {
@@ -326,12 +336,7 @@ impl Rule {
     /// `EventKind as u8` (a rule none of whose kinds occur in an episode has nothing to say).
     pub fn trigger_mask(&self) -> u64 {
         let bit = |kind: EventKind| 1u64 << (kind as u8);
-        let span_start = |span: SpanKind| match span {
-            SpanKind::CinPlan => bit(EventKind::CinPlanStart),
-            SpanKind::CpPlan => bit(EventKind::CpPlanStart),
-            SpanKind::LookedAfter => bit(EventKind::LookedAfterStart),
-            SpanKind::SupervisionOrder => bit(EventKind::SupervisionOrderStart),
-        };
+        let span_start = |span: SpanKind| bit(span.events().0);
         match &self.kind {
             RuleKind::Deadline { anchor, .. }
             | RuleKind::Recurring { anchor, .. }
