@@ -81,8 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         rulebook = "national"
     scored = cs.score_report(events, rulebook, as_of=args.as_of)  # type: ignore[arg-type]
     obligations = scored.obligations
-    print(f"\nObligations at {args.as_of}: {obligations.height} (rows not scored: "
-          f"{scored.findings.filter(pl.col('code') == 'DQ000').height})")
+    # Rows set aside: null child ids (DQ000), unknown events (DQ001) and missing dates (DQ010).
+    set_aside = scored.findings.filter(pl.col("code").is_in(["DQ000", "DQ001", "DQ010"])).height
+    print(f"\nObligations at {args.as_of}: {obligations.height} "
+          f"({scored.findings.height} data-quality findings, {set_aside} rows set aside)")
     print(cs.compliance(obligations, by=["rulebook", "rule"]).select(
         "rulebook", "rule", "met", "late", "overdue", "pending", "cancelled", "compliance"
     ))

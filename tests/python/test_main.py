@@ -18,6 +18,8 @@ def test_main_job_on_bundled_data(capsys: pytest.CaptureFixture[str]) -> None:
     assert "example_events.csv: 38 events, 5 children" in out
     assert "Data-quality findings: 6" in out
     assert "Early May bank holiday" in out
+    assert "Obligations at 2026-03-31: 42 (6 data-quality findings, 2 rows set aside)" in out
+    assert "Overdue worklist" in out
 
 
 def test_main_job_on_a_parquet_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
