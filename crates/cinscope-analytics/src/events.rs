@@ -90,11 +90,69 @@ pub fn check_schema(frame: &DataFrame) -> Result<(), SchemaError> {
     Ok(())
 }
 
-fn as_strings(frame: &DataFrame, name: &str) -> PolarsResult<Option<StringChunked>> {
+/// The columns of an events frame that cinscope reads, as single-chunk arrays.
+pub(crate) struct Columns {
+    pub(crate) child: StringChunked,
+    pub(crate) event: StringChunked,
+    pub(crate) date: Int32Chunked,
+    pub(crate) episode: Option<StringChunked>,
+    pub(crate) qualifier: Option<StringChunked>,
+    pub(crate) authority: Option<StringChunked>,
+    pub(crate) carried: Vec<(String, StringChunked)>,
+}
+
+impl Columns {
+    /// The rows of one child as raw events.
+    pub(crate) fn raw_events(&self, rows: &[u32]) -> Vec<RawEvent<'_>> {
+        rows.iter()
+            .map(|row| {
+                let i = *row as usize;
+                RawEvent {
+                    row: u64::from(*row),
+                    event: self.event.get(i).unwrap_or(""),
+                    date: self.date.get(i).and_then(crate::to_date),
+                    episode: self.episode.as_ref().and_then(|c| c.get(i)),
+                    qualifier: self.qualifier.as_ref().and_then(|c| c.get(i)),
+                }
+            })
+            .collect()
+    }
+}
+
+fn strings(frame: &DataFrame, name: &str) -> PolarsResult<Option<StringChunked>> {
     match frame.column(name) {
-        Ok(column) => Ok(Some(column.as_materialized_series().cast(&DataType::String)?.str()?.clone())),
+        // One chunk, so that row lookups do not search for their chunk.
+        Ok(column) => {
+            Ok(Some(column.as_materialized_series().cast(&DataType::String)?.str()?.rechunk().into_owned()))
+        }
         Err(_) => Ok(None),
     }
+}
+
+/// Columns carried from the anchor row into each obligation, when the frame has them.
+pub const CARRIED: &[&str] = &["team", "worker"];
+
+pub(crate) fn read_columns(frame: &DataFrame) -> PolarsResult<Columns> {
+    check_schema(frame).map_err(|e| polars_err!(SchemaMismatch: "{e}"))?;
+    let child = strings(frame, columns::CHILD_ID)?.unwrap_or_else(|| StringChunked::full_null("".into(), 0));
+    let event = strings(frame, columns::EVENT)?.unwrap_or_else(|| StringChunked::full_null("".into(), 0));
+    let date =
+        frame.column(columns::DATE)?.as_materialized_series().date()?.physical().rechunk().into_owned();
+    let mut carried = Vec::new();
+    for name in CARRIED {
+        if let Some(values) = strings(frame, name)? {
+            carried.push(((*name).to_string(), values));
+        }
+    }
+    Ok(Columns {
+        child,
+        event,
+        date,
+        episode: strings(frame, columns::EPISODE_ID)?,
+        qualifier: strings(frame, columns::QUALIFIER)?,
+        authority: strings(frame, "authority")?,
+        carried,
+    })
 }
 
 /// The rows of each child, children in order of first appearance, and the rows whose child id is
@@ -126,32 +184,9 @@ pub fn group_by_child(child: &StringChunked) -> (Vec<(&str, Vec<u32>)>, Vec<u64>
 /// Rows with a null `child_id` cannot belong to a timeline; they are returned separately so the
 /// caller can report or reject them.
 pub fn timelines(frame: &DataFrame) -> PolarsResult<(Vec<Timeline>, Vec<u64>)> {
-    check_schema(frame).map_err(|e| polars_err!(SchemaMismatch: "{e}"))?;
-    let child =
-        as_strings(frame, columns::CHILD_ID)?.unwrap_or_else(|| StringChunked::full_null("".into(), 0));
-    let event = as_strings(frame, columns::EVENT)?.unwrap_or_else(|| StringChunked::full_null("".into(), 0));
-    let date = frame.column(columns::DATE)?.as_materialized_series().date()?.physical().clone();
-    let episode = as_strings(frame, columns::EPISODE_ID)?;
-    let qualifier = as_strings(frame, columns::QUALIFIER)?;
-
-    let (groups, null_children) = group_by_child(&child);
-    let mut out = Vec::with_capacity(groups.len());
-    for (id, rows) in &groups {
-        let rows: Vec<RawEvent<'_>> = rows
-            .iter()
-            .map(|row| {
-                let i = *row as usize;
-                RawEvent {
-                    row: u64::from(*row),
-                    event: event.get(i).unwrap_or(""),
-                    date: date.get(i).and_then(crate::to_date),
-                    episode: episode.as_ref().and_then(|c| c.get(i)),
-                    qualifier: qualifier.as_ref().and_then(|c| c.get(i)),
-                }
-            })
-            .collect();
-        out.push(build_timeline(id, &rows));
-    }
+    let cols = read_columns(frame)?;
+    let (groups, null_children) = group_by_child(&cols.child);
+    let out = groups.iter().map(|(id, rows)| build_timeline(id, &cols.raw_events(rows))).collect();
     Ok((out, null_children))
 }
 

@@ -9,14 +9,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use cinscope_domain::{build_timeline, Calendar, Convention, EventKind, RawEvent};
+use cinscope_domain::{build_timeline, Calendar, Convention, EventKind};
 use cinscope_rules::engine::{evaluate, Options};
 use cinscope_rules::Rulebook;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use crate::events::{check_schema, columns};
-use crate::{to_date, to_days};
+pub use crate::events::CARRIED;
+use crate::events::{columns, read_columns, Columns};
+use crate::to_days;
 
 /// Which rulebook scores which rows.
 #[derive(Debug, Clone)]
@@ -59,52 +60,6 @@ pub struct Scored {
     pub obligations: DataFrame,
     /// Data-quality findings (timeline problems and rows that could not be scored).
     pub findings: DataFrame,
-}
-
-struct Columns {
-    child: StringChunked,
-    event: StringChunked,
-    date: Int32Chunked,
-    episode: Option<StringChunked>,
-    qualifier: Option<StringChunked>,
-    authority: Option<StringChunked>,
-    carried: Vec<(String, StringChunked)>,
-}
-
-fn strings(frame: &DataFrame, name: &str) -> PolarsResult<Option<StringChunked>> {
-    match frame.column(name) {
-        // One chunk, so that row lookups do not search for their chunk.
-        Ok(column) => {
-            Ok(Some(column.as_materialized_series().cast(&DataType::String)?.str()?.rechunk().into_owned()))
-        }
-        Err(_) => Ok(None),
-    }
-}
-
-/// Columns carried from the anchor row into each obligation, when the frame has them.
-pub const CARRIED: &[&str] = &["team", "worker"];
-
-fn read_columns(frame: &DataFrame) -> PolarsResult<Columns> {
-    check_schema(frame).map_err(|e| polars_err!(SchemaMismatch: "{e}"))?;
-    let child = strings(frame, columns::CHILD_ID)?.unwrap_or_else(|| StringChunked::full_null("".into(), 0));
-    let event = strings(frame, columns::EVENT)?.unwrap_or_else(|| StringChunked::full_null("".into(), 0));
-    let date =
-        frame.column(columns::DATE)?.as_materialized_series().date()?.physical().rechunk().into_owned();
-    let mut carried = Vec::new();
-    for name in CARRIED {
-        if let Some(values) = strings(frame, name)? {
-            carried.push(((*name).to_string(), values));
-        }
-    }
-    Ok(Columns {
-        child,
-        event,
-        date,
-        episode: strings(frame, columns::EPISODE_ID)?,
-        qualifier: strings(frame, columns::QUALIFIER)?,
-        authority: strings(frame, "authority")?,
-        carried,
-    })
 }
 
 fn join_limited(values: &[String], limit: usize) -> String {
@@ -333,19 +288,7 @@ fn score_child(
         return;
     };
 
-    let raw: Vec<RawEvent<'_>> = rows
-        .iter()
-        .map(|row| {
-            let i = *row as usize;
-            RawEvent {
-                row: u64::from(*row),
-                event: cols.event.get(i).unwrap_or(""),
-                date: cols.date.get(i).and_then(to_date),
-                episode: cols.episode.as_ref().and_then(|c| c.get(i)),
-                qualifier: cols.qualifier.as_ref().and_then(|c| c.get(i)),
-            }
-        })
-        .collect();
+    let raw = cols.raw_events(rows);
     let timeline = build_timeline(child, &raw);
     let evaluation = evaluate(
         &timeline,
