@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use cinscope_domain::{build_timeline, Calendar, Convention, EventKind};
-use cinscope_rules::engine::{evaluate, Options};
+use cinscope_rules::engine::{evaluate, Options, Status};
 use cinscope_rules::Rulebook;
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -158,21 +158,22 @@ pub fn check_rows(frame: &DataFrame, books: &Rulebooks) -> PolarsResult<Vec<RowE
 
 #[derive(Default)]
 struct Out {
-    rulebook: Vec<Arc<str>>,
     child: Vec<u32>,
-    episode: Vec<String>,
+    /// Episode ids, once per episode; `episode` indexes into them.
+    episode_ids: Vec<String>,
+    episode: Vec<u32>,
     episode_end: Vec<Option<i32>>,
     anchor_row: Vec<u64>,
     rule: Vec<u32>,
     plan_start: Vec<Option<i32>>,
     sequence: Vec<u32>,
-    anchor_event: Vec<&'static str>,
+    anchor_event: Vec<u8>,
     anchor_date: Vec<i32>,
     due: Vec<i32>,
-    met_event: Vec<Option<&'static str>>,
+    met_event: Vec<Option<u8>>,
     met_date: Vec<Option<i32>>,
     met_row: Vec<Option<u64>>,
-    status: Vec<&'static str>,
+    status: Vec<u8>,
     days_late: Vec<Option<i64>>,
     working_days_late: Vec<Option<i64>>,
     book: Vec<u32>,
@@ -231,9 +232,10 @@ pub fn score(frame: &DataFrame, books: &Rulebooks, options: &ScoreOptions) -> Po
 }
 
 fn append(out: &mut Out, part: Out) {
-    out.rulebook.extend(part.rulebook);
     out.child.extend(part.child);
-    out.episode.extend(part.episode);
+    let base = out.episode_ids.len() as u32;
+    out.episode.extend(part.episode.into_iter().map(|e| e + base));
+    out.episode_ids.extend(part.episode_ids);
     out.episode_end.extend(part.episode_end);
     out.anchor_row.extend(part.anchor_row);
     out.rule.extend(part.rule);
@@ -301,27 +303,29 @@ fn score_child(
         skipped.push((issue.row.unwrap_or(0), format!("rule {code}: {}", issue.message)));
     }
 
-    let book_name: Arc<str> = Arc::from(book.id.as_str());
     let mut obligations = evaluation.obligations;
     obligations.sort_by_key(|o| (o.rule, o.episode, o.due, o.sequence));
+    let base = out.episode_ids.len() as u32;
+    if !obligations.is_empty() {
+        out.episode_ids.extend(timeline.episodes.iter().map(|e| e.id.clone()));
+    }
     for o in obligations {
-        out.rulebook.push(Arc::clone(&book_name));
         out.book.push(book_index);
         out.child.push(group);
         let episode = timeline.episodes.get(o.episode);
-        out.episode.push(episode.map(|e| e.id.clone()).unwrap_or_default());
+        out.episode.push(base + o.episode as u32);
         out.episode_end.push(episode.and_then(|e| e.end()).filter(|end| *end <= options.as_of).map(to_days));
         out.anchor_row.push(o.anchor.row);
         out.rule.push(o.rule as u32);
         out.plan_start.push(o.plan_start.map(to_days));
         out.sequence.push(o.sequence);
-        out.anchor_event.push(o.anchor.kind.name());
+        out.anchor_event.push(o.anchor.kind as u8);
         out.anchor_date.push(to_days(o.anchor.date));
         out.due.push(to_days(o.due));
-        out.met_event.push(o.met_by.map(|e| e.kind.name()));
+        out.met_event.push(o.met_by.map(|e| e.kind as u8));
         out.met_date.push(o.met_by.map(|e| to_days(e.date)));
         out.met_row.push(o.met_by.map(|e| e.row));
-        out.status.push(o.status.name());
+        out.status.push(status_code(o.status));
         out.days_late.push(o.days_late);
         out.working_days_late.push(o.working_days_late);
     }
@@ -332,6 +336,33 @@ fn dates(name: &str, values: Vec<Option<i32>>) -> PolarsResult<Column> {
     Column::new(name.into(), values).cast(&DataType::Date)
 }
 
+const STATUS_NAMES: [&str; 5] = ["met", "late", "overdue", "pending", "cancelled"];
+
+fn status_code(status: Status) -> u8 {
+    match status {
+        Status::Met => 0,
+        Status::Late => 1,
+        Status::Overdue => 2,
+        Status::Pending => 3,
+        Status::Cancelled => 4,
+    }
+}
+
+fn event_names() -> Vec<&'static str> {
+    cinscope_domain::EVENTS.iter().map(|e| e.name).collect()
+}
+
+/// A string column whose row `i` is `values[index[i]]` (null where the index is null).
+fn lookup(
+    name: &str,
+    values: Vec<&str>,
+    index: impl Iterator<Item = Option<IdxSize>>,
+) -> PolarsResult<Column> {
+    let dictionary = Series::new(name.into(), values);
+    let index = IdxCa::from_iter_options(name.into(), index);
+    Ok(dictionary.take(&index)?.into_column())
+}
+
 fn obligations_frame(
     out: Out,
     groups: &[(&str, Vec<u32>)],
@@ -340,27 +371,40 @@ fn obligations_frame(
     options: &ScoreOptions,
 ) -> PolarsResult<DataFrame> {
     let n = out.status.len();
-    let rule_of = |i: usize| {
-        let book = out.book.get(i).and_then(|b| books.get(*b as usize));
-        out.rule.get(i).and_then(|r| book.and_then(|b| b.rules.get(*r as usize)))
+    // Columns that repeat a few values (rule code, title, ...) are built by taking from a small
+    // dictionary, so that long strings are shared rather than copied per obligation.
+    let offsets: Vec<u32> = books
+        .iter()
+        .scan(0u32, |next, b| {
+            let here = *next;
+            *next += b.rules.len() as u32;
+            Some(here)
+        })
+        .collect();
+    let all_rules: Vec<&cinscope_rules::Rule> = books.iter().flat_map(|b| b.rules.iter()).collect();
+    let rule_index: Vec<Option<IdxSize>> = out
+        .book
+        .iter()
+        .zip(&out.rule)
+        .map(|(b, r)| offsets.get(*b as usize).map(|o| (o + r) as IdxSize))
+        .collect();
+    let rule_column = |name: &str, value: &dyn Fn(&cinscope_rules::Rule) -> &str| {
+        lookup(name, all_rules.iter().map(|r| value(r)).collect(), rule_index.iter().copied())
     };
-    let mut code = Vec::with_capacity(n);
-    let mut title = Vec::with_capacity(n);
-    let mut severity = Vec::with_capacity(n);
-    let mut kind = Vec::with_capacity(n);
-    for i in 0..n {
-        let rule = rule_of(i);
-        code.push(rule.map_or("", |r| r.code.as_str()));
-        title.push(rule.map_or("", |r| r.title.as_str()));
-        severity.push(rule.map_or("", |r| r.severity.name()));
-        kind.push(rule.map_or("", |r| r.kind.name()));
-    }
     let child: Vec<&str> =
         out.child.iter().map(|g| groups.get(*g as usize).map_or("", |(c, _)| *c)).collect();
     let mut columns_out = vec![
-        Column::new("rulebook".into(), out.rulebook.iter().map(|s| s.as_ref()).collect::<Vec<&str>>()),
+        lookup(
+            "rulebook",
+            books.iter().map(|b| b.id.as_str()).collect(),
+            out.book.iter().map(|b| Some(*b as IdxSize)),
+        )?,
         Column::new("child_id".into(), child),
-        Column::new("episode_id".into(), out.episode),
+        lookup(
+            "episode_id",
+            out.episode_ids.iter().map(String::as_str).collect(),
+            out.episode.iter().map(|e| Some(*e as IdxSize)),
+        )?,
         dates("episode_end", out.episode_end)?,
     ];
     if let Some(authority) = &cols.authority {
@@ -372,20 +416,20 @@ fn obligations_frame(
         columns_out.push(Column::new(name.as_str().into(), picked));
     }
     columns_out.extend([
-        Column::new("rule".into(), code),
-        Column::new("title".into(), title),
-        Column::new("severity".into(), severity),
-        Column::new("kind".into(), kind),
+        rule_column("rule", &|r| r.code.as_str())?,
+        rule_column("title", &|r| r.title.as_str())?,
+        rule_column("severity", &|r| r.severity.name())?,
+        rule_column("kind", &|r| r.kind.name())?,
         dates("plan_start", out.plan_start)?,
         Column::new("sequence".into(), out.sequence),
-        Column::new("anchor_event".into(), out.anchor_event),
+        lookup("anchor_event", event_names(), out.anchor_event.iter().map(|k| Some(*k as IdxSize)))?,
         dates("anchor_date", out.anchor_date.into_iter().map(Some).collect())?,
         Column::new("anchor_row".into(), out.anchor_row),
         dates("due_date", out.due.into_iter().map(Some).collect())?,
-        Column::new("met_event".into(), out.met_event),
+        lookup("met_event", event_names(), out.met_event.iter().map(|k| k.map(|k| k as IdxSize)))?,
         dates("met_date", out.met_date)?,
         Column::new("met_row".into(), out.met_row),
-        Column::new("status".into(), out.status),
+        lookup("status", STATUS_NAMES.to_vec(), out.status.iter().map(|s| Some(*s as IdxSize)))?,
         Column::new("days_late".into(), out.days_late),
         Column::new("working_days_late".into(), out.working_days_late),
         Column::new("convention".into(), vec![options.convention.name(); n]),
