@@ -155,6 +155,79 @@ pub(crate) fn read_columns(frame: &DataFrame) -> PolarsResult<Columns> {
     })
 }
 
+/// An events frame's columns gathered so that each child's rows are contiguous, with event
+/// names resolved once: scoring then reads each child's rows in one sequential run instead of
+/// scattered across the frame.
+pub(crate) struct Gathered<'c> {
+    source: &'c Columns,
+    /// Original row of each gathered position.
+    order: Vec<u32>,
+    /// Start of each child's run in `order` (one more entry than children).
+    starts: Vec<usize>,
+    /// Event kind of each gathered position; `u8::MAX` for a name outside the vocabulary.
+    kinds: Vec<u8>,
+    date: Int32Chunked,
+    episode: Option<StringChunked>,
+    qualifier: Option<StringChunked>,
+}
+
+impl<'c> Gathered<'c> {
+    /// Gathers `cols` by the row groups of `group_by_child`.
+    pub(crate) fn new(cols: &'c Columns, groups: &[(&str, Vec<u32>)]) -> PolarsResult<Self> {
+        let mut order = Vec::with_capacity(cols.event.len());
+        let mut starts = Vec::with_capacity(groups.len() + 1);
+        for (_, rows) in groups {
+            starts.push(order.len());
+            order.extend_from_slice(rows);
+        }
+        starts.push(order.len());
+        // Resolve event names in the frame's own order (a sequential pass), then gather.
+        let by_row: Vec<u8> = cols
+            .event
+            .iter()
+            .map(|name| name.and_then(cinscope_domain::EventKind::parse).map_or(u8::MAX, |k| k as u8))
+            .collect();
+        let kinds = order.iter().map(|r| by_row.get(*r as usize).copied().unwrap_or(u8::MAX)).collect();
+        let index = IdxCa::from_vec("".into(), order.iter().map(|r| *r as IdxSize).collect());
+        let take = |ca: &StringChunked| -> PolarsResult<StringChunked> {
+            Ok(ca.take(&index)?.rechunk().into_owned())
+        };
+        Ok(Gathered {
+            source: cols,
+            kinds,
+            date: cols.date.take(&index)?.rechunk().into_owned(),
+            episode: cols.episode.as_ref().map(take).transpose()?,
+            qualifier: cols.qualifier.as_ref().map(take).transpose()?,
+            order,
+            starts,
+        })
+    }
+
+    /// The rows of child `group` as raw events.
+    pub(crate) fn raw_events(&self, group: usize) -> Vec<RawEvent<'_>> {
+        let start = self.starts.get(group).copied().unwrap_or(0);
+        let end = self.starts.get(group + 1).copied().unwrap_or(start);
+        (start..end)
+            .map(|pos| {
+                let row = self.order.get(pos).copied().unwrap_or(0);
+                let event = match self.kinds.get(pos) {
+                    Some(code) if *code != u8::MAX => {
+                        cinscope_domain::EVENTS.get(*code as usize).map_or("", |spec| spec.name)
+                    }
+                    _ => self.source.event.get(row as usize).unwrap_or(""),
+                };
+                RawEvent {
+                    row: u64::from(row),
+                    event,
+                    date: self.date.get(pos).and_then(crate::to_date),
+                    episode: self.episode.as_ref().and_then(|c| c.get(pos)),
+                    qualifier: self.qualifier.as_ref().and_then(|c| c.get(pos)),
+                }
+            })
+            .collect()
+    }
+}
+
 /// The rows of each child, children in order of first appearance, and the rows whose child id is
 /// null.
 pub fn group_by_child(child: &StringChunked) -> (Vec<(&str, Vec<u32>)>, Vec<u64>) {

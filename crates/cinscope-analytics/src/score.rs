@@ -203,6 +203,8 @@ pub fn score(frame: &DataFrame, books: &Rulebooks, options: &ScoreOptions) -> Po
         .map(|row| (row, format!("row {row}: child_id is null; the row is not scored")))
         .collect();
 
+    let gathered = crate::events::Gathered::new(&cols, &groups)?;
+
     // Children are scored in chunks, each chunk filling one set of output vectors, so that
     // allocations are per chunk rather than per child.
     const CHUNK: usize = 2048;
@@ -213,7 +215,18 @@ pub fn score(frame: &DataFrame, books: &Rulebooks, options: &ScoreOptions) -> Po
             let mut result: ChildResult = (Out::default(), Vec::new(), Vec::new());
             for (i, (child, rows)) in chunk.iter().enumerate() {
                 let g = (c * CHUNK + i) as u32;
-                score_child(&mut result, g, child, rows, &cols, &book_list, &book_of_key, books, options);
+                score_child(
+                    &mut result,
+                    g,
+                    child,
+                    rows,
+                    &cols,
+                    &gathered,
+                    &book_list,
+                    &book_of_key,
+                    books,
+                    options,
+                );
             }
             result
         })
@@ -263,6 +276,7 @@ fn score_child(
     child: &str,
     rows: &[u32],
     cols: &Columns,
+    gathered: &crate::events::Gathered<'_>,
     book_list: &[Arc<Rulebook>],
     book_of_key: &HashMap<String, u32>,
     books: &Rulebooks,
@@ -290,7 +304,7 @@ fn score_child(
         return;
     };
 
-    let raw = cols.raw_events(rows);
+    let raw = gathered.raw_events(group as usize);
     let timeline = build_timeline(child, &raw);
     let evaluation = evaluate(
         &timeline,
