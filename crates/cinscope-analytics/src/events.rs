@@ -101,24 +101,6 @@ pub(crate) struct Columns {
     pub(crate) carried: Vec<(String, StringChunked)>,
 }
 
-impl Columns {
-    /// The rows of one child as raw events.
-    pub(crate) fn raw_events(&self, rows: &[u32]) -> Vec<RawEvent<'_>> {
-        rows.iter()
-            .map(|row| {
-                let i = *row as usize;
-                RawEvent {
-                    row: u64::from(*row),
-                    event: self.event.get(i).unwrap_or(""),
-                    date: self.date.get(i).and_then(crate::to_date),
-                    episode: self.episode.as_ref().and_then(|c| c.get(i)),
-                    qualifier: self.qualifier.as_ref().and_then(|c| c.get(i)),
-                }
-            })
-            .collect()
-    }
-}
-
 fn strings(frame: &DataFrame, name: &str) -> PolarsResult<Option<StringChunked>> {
     match frame.column(name) {
         // One chunk, so that row lookups do not search for their chunk.
@@ -259,7 +241,9 @@ pub fn group_by_child(child: &StringChunked) -> (Vec<(&str, Vec<u32>)>, Vec<u64>
 pub fn timelines(frame: &DataFrame) -> PolarsResult<(Vec<Timeline>, Vec<u64>)> {
     let cols = read_columns(frame)?;
     let (groups, null_children) = group_by_child(&cols.child);
-    let out = groups.iter().map(|(id, rows)| build_timeline(id, &cols.raw_events(rows))).collect();
+    let gathered = Gathered::new(&cols, &groups)?;
+    let out =
+        groups.iter().enumerate().map(|(g, (id, _))| build_timeline(id, &gathered.raw_events(g))).collect();
     Ok((out, null_children))
 }
 
