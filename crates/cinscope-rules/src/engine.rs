@@ -332,14 +332,10 @@ impl Eval<'_> {
                         self.deadline(&at, anchor, target, within);
                     }
                 }
-                RuleKind::Recurring { anchor, target, first, then, every } => {
-                    let mut intervals: Vec<Interval> = Vec::new();
-                    for d in std::iter::once(first).chain(then.iter()).chain(std::iter::once(every)) {
-                        match interval(d) {
-                            Some(i) => intervals.push(i),
-                            None => return,
-                        }
-                    }
+                RuleKind::Recurring { anchor, target, .. } => {
+                    // first, then each of `then`, then `every` repeatedly (all set: is_ready).
+                    let intervals: Vec<Interval> =
+                        rule.kind.durations().into_iter().filter_map(interval).collect();
                     self.recurring(&at, anchor, target, &intervals, false);
                 }
                 RuleKind::MaxGap { anchor, target, every } => {
@@ -513,17 +509,30 @@ impl Eval<'_> {
         }
     }
 
-    fn drift(&mut self, at: &At<'_>, kind: SpanKind, after: Interval, requires: &[Selector]) {
-        let index = at.index;
-        let rule = at.rule;
-        let episode = at.episode;
-        let context = &at.context;
-        for span in self.spans(kind, episode, context) {
-            if !self.applies(rule, episode, span.start) {
+    /// The periods of a kind that the rule applies to, each with its start as an event and the
+    /// date `interval` after it.
+    fn span_points<'e>(
+        &mut self,
+        at: &At<'e>,
+        kind: SpanKind,
+        interval: Interval,
+    ) -> Vec<(&'e Span, EventRef, NaiveDate)> {
+        let mut points = Vec::new();
+        for span in self.spans(kind, at.episode, &at.context) {
+            if !self.applies(at.rule, at.episode, span.start) {
                 continue;
             }
             let anchor = Self::span_start(span, kind);
-            let Some(threshold) = self.due(index, &anchor, after) else { continue };
+            if let Some(date) = self.due(at.index, &anchor, interval) {
+                points.push((span, anchor, date));
+            }
+        }
+        points
+    }
+
+    fn drift(&mut self, at: &At<'_>, kind: SpanKind, after: Interval, requires: &[Selector]) {
+        let episode = at.episode;
+        for (span, anchor, threshold) in self.span_points(at, kind, after) {
             let end = self.ended(span.end);
             if requires.is_empty() {
                 // The period itself should have ended by the threshold.
@@ -555,16 +564,9 @@ impl Eval<'_> {
 
     fn min_duration(&mut self, at: &At<'_>, kind: SpanKind, at_least: Interval) {
         let index = at.index;
-        let rule = at.rule;
         let episode_index = at.episode_index;
-        let episode = at.episode;
         let context = &at.context;
-        for span in self.spans(kind, episode, context) {
-            if !self.applies(rule, episode, span.start) {
-                continue;
-            }
-            let anchor = Self::span_start(span, kind);
-            let Some(minimum) = self.due(index, &anchor, at_least) else { continue };
+        for (span, anchor, minimum) in self.span_points(at, kind, at_least) {
             match self.ended(span.end) {
                 Some(e) if e >= minimum => {
                     self.push(at, 1, anchor, minimum, Some(Self::span_end(span, kind, e)), Status::Met)
@@ -671,9 +673,8 @@ pub fn explain(obligation: &Obligation, rulebook: &Rulebook, options: Options) -
     let anchor = format!("{} on {}", obligation.anchor.kind.name(), obligation.anchor.date);
     let what = match &rule.kind {
         RuleKind::Deadline { within, .. } => format!("due within {} of {anchor}", within.text),
-        RuleKind::Recurring { first, then, every, .. } => {
-            let intervals: Vec<&Duration> =
-                std::iter::once(first).chain(then.iter()).chain(std::iter::once(every)).collect();
+        RuleKind::Recurring { .. } => {
+            let intervals = rule.kind.durations();
             let step = usize::try_from(obligation.sequence.saturating_sub(1)).unwrap_or(usize::MAX);
             let interval = intervals.get(step).or(intervals.last()).map_or("", |d| d.text.as_str());
             if obligation.sequence == 1 {

@@ -734,6 +734,18 @@ impl HelpIfNone for RulebookError {
     }
 }
 
+fn severity(ctx: &Context<'_>, code: &str, table: &toml::Table) -> Result<Severity, RulebookError> {
+    match get_str(ctx, code, table, "severity")? {
+        "must" => Ok(Severity::Must),
+        "should" => Ok(Severity::Should),
+        "good_practice" => Ok(Severity::GoodPractice),
+        other => Err(ctx
+            .error(code, "severity", format!("unknown severity '{other}'"))
+            .suggest(other, ["must", "should", "good_practice"])
+            .help_if_none("expected must, should or good_practice")),
+    }
+}
+
 fn optional_duration(
     ctx: &Context<'_>,
     code: &str,
@@ -842,18 +854,7 @@ fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, Rulebook
         }
     }
     let title = get_str(ctx, &code, table, "title")?.to_string();
-    let severity_text = get_str(ctx, &code, table, "severity")?;
-    let severity = match severity_text {
-        "must" => Severity::Must,
-        "should" => Severity::Should,
-        "good_practice" => Severity::GoodPractice,
-        other => {
-            return Err(ctx
-                .error(&code, "severity", format!("unknown severity '{other}'"))
-                .suggest(other, ["must", "should", "good_practice"])
-                .help_if_none("expected must, should or good_practice"))
-        }
-    };
+    let severity = severity(ctx, &code, table)?;
     let citation = match table.get("citation") {
         None => {
             return Err(ctx
@@ -982,12 +983,7 @@ fn apply_override(ctx: &Context<'_>, rule: &mut Rule, table: &toml::Table) -> Re
         rule.note = Some(get_str(ctx, &code, table, "note")?.to_string());
     }
     if table.get("severity").is_some() {
-        rule.severity = match get_str(ctx, &code, table, "severity")? {
-            "must" => Severity::Must,
-            "should" => Severity::Should,
-            "good_practice" => Severity::GoodPractice,
-            other => return Err(ctx.error(&code, "severity", format!("unknown severity '{other}'"))),
-        };
+        rule.severity = severity(ctx, &code, table)?;
     }
     if table.get("when").is_some() {
         rule.when = condition(ctx, &code, table)?;
