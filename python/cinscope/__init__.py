@@ -36,6 +36,7 @@ from cinscope._calendar import (
 from cinscope._core import CalendarError, CinscopeError, DataError, RulebookError, SchemaError, __version__
 from cinscope.drift import compliance_trend, interval_creep, long_plans, periods, stalled
 from cinscope.events import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, check_events, event_vocabulary
+from cinscope.synth import AUTHORITY_CHILDREN, Synthetic, default_cohort, synth, synth_defaults
 from cinscope.scoring import (
     STATUSES,
     Rulebook,
@@ -52,6 +53,11 @@ from cinscope.scoring import (
 )
 
 __all__ = [
+    "AUTHORITY_CHILDREN",
+    "Synthetic",
+    "default_cohort",
+    "synth",
+    "synth_defaults",
     "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
     "STATUSES",

@@ -68,6 +68,25 @@ class _Rulebook:
     def reference(self) -> str: ...
 
 def builtin_rulebooks() -> list[str]: ...
+def synth(
+    rulebook: _Rulebook,
+    children: int,
+    seed: int,
+    first_child: int,
+    as_of: int,
+    years: int,
+    teams: int,
+    workers_per_team: int,
+    on_time: float,
+    late_days: float,
+    undone: float,
+    drift: float,
+    lapsing_workers: float,
+    convention_name: str,
+    calendar: _Calendar,
+    authority: str,
+    prefix: str,
+) -> tuple[pl.DataFrame, pl.DataFrame]: ...
 def score(
     frame: pl.DataFrame,
     rulebooks: list[tuple[str | None, _Rulebook]],

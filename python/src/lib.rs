@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 mod plugins;
 mod scoring;
+mod synth;
 
 create_exception!(_core, CinscopeError, PyException, "Base class of every error cinscope raises.");
 create_exception!(
@@ -225,6 +226,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<scoring::PyRulebook>()?;
     m.add_function(wrap_pyfunction!(scoring::builtin_rulebooks, m)?)?;
     m.add_function(wrap_pyfunction!(scoring::score, m)?)?;
+    m.add_function(wrap_pyfunction!(synth::synth, m)?)?;
     m.add_class::<PyCalendar>()?;
     m.add_function(wrap_pyfunction!(bank_holidays, m)?)?;
     m.add_function(wrap_pyfunction!(parse_interval, m)?)?;

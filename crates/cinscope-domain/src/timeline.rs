@@ -620,8 +620,17 @@ fn pair_spans(
     // Each end closes the latest span that started on or before it and is still open; an end on
     // the same day as a later span's start closes the earlier span.
     for e in &ends {
-        let candidate =
-            spans.iter().rposition(|s| s.start <= e.date && s.end_row.is_none() && s.end.is_none());
+        let open = |s: &Span| s.start <= e.date && s.end_row.is_none() && s.end.is_none();
+        let mut candidate = spans.iter().rposition(open);
+        // On a transition day (one plan ends, the next starts) the end belongs to the earlier
+        // plan, whatever order the rows came in.
+        if let Some(index) = candidate {
+            let starts_today = spans.get(index).is_some_and(|s| s.start == e.date);
+            let earlier = spans.get(..index).and_then(|head| head.iter().rposition(open));
+            if starts_today && earlier.is_some() {
+                candidate = earlier;
+            }
+        }
         match candidate {
             Some(index) => {
                 // Only the latest span open on that date may take it; an earlier open span means overlap.
