@@ -36,6 +36,7 @@ from cinscope._calendar import (
 from cinscope._core import CalendarError, CinscopeError, DataError, RulebookError, SchemaError, __version__
 from cinscope.drift import compliance_trend, interval_creep, long_plans, periods, stalled
 from cinscope.events import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, check_events, event_vocabulary
+from cinscope.report import html_report, rule_family, summary
 from cinscope.synth import AUTHORITY_CHILDREN, Synthetic, default_cohort, synth, synth_defaults
 from cinscope.scoring import (
     STATUSES,
@@ -54,6 +55,9 @@ from cinscope.scoring import (
 
 __all__ = [
     "AUTHORITY_CHILDREN",
+    "html_report",
+    "rule_family",
+    "summary",
     "Synthetic",
     "default_cohort",
     "synth",

@@ -21,6 +21,8 @@ __all__ = [
     "event_vocabulary",
     "parse_interval",
     "score",
+    "synth",
+    "timescale_matrix",
 ]
 
 __version__: str
@@ -68,6 +70,7 @@ class _Rulebook:
     def reference(self) -> str: ...
 
 def builtin_rulebooks() -> list[str]: ...
+def timescale_matrix(rulebooks: list[_Rulebook]) -> str: ...
 def synth(
     rulebook: _Rulebook,
     children: int,

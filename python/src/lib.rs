@@ -227,6 +227,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scoring::builtin_rulebooks, m)?)?;
     m.add_function(wrap_pyfunction!(scoring::score, m)?)?;
     m.add_function(wrap_pyfunction!(synth::synth, m)?)?;
+    m.add_function(wrap_pyfunction!(scoring::timescale_matrix, m)?)?;
     m.add_class::<PyCalendar>()?;
     m.add_function(wrap_pyfunction!(bank_holidays, m)?)?;
     m.add_function(wrap_pyfunction!(parse_interval, m)?)?;

@@ -120,6 +120,13 @@ impl PyRulebook {
     }
 }
 
+/// The timescale matrix (Markdown) of the given rulebooks, side by side.
+#[pyfunction]
+pub(crate) fn timescale_matrix(rulebooks: Vec<Py<PyRulebook>>) -> String {
+    let books: Vec<Rulebook> = rulebooks.iter().map(|b| (*b.get().inner).clone()).collect();
+    cinscope_rules::reference::timescale_matrix(&books)
+}
+
 /// Ids of the built-in rulebooks.
 #[pyfunction]
 pub(crate) fn builtin_rulebooks() -> Vec<&'static str> {

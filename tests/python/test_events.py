@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 import cinscope as cs
-from cinscope.__main__ import bundled_events_path, read_events
+from cinscope.cli import bundled_events_path, read_events
 
 
 def events(rows: list[tuple[object, str, dt.date | None]], **extra: list[object]) -> pl.DataFrame:

@@ -268,6 +268,9 @@ impl<'a> Model<'a> {
     }
 }
 
+/// A placed event: its kind, qualifier and date.
+type Placed = (EventKind, Option<&'static str>, NaiveDate);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Context {
     Episode,
@@ -329,7 +332,7 @@ struct Episode<'m, 'r> {
     number: u32,
     cohorts: &'r [&'static str],
     lapsing: bool,
-    events: Vec<(EventKind, Option<&'static str>, NaiveDate)>,
+    events: Vec<Placed>,
     open: Vec<Open>,
     periods: Vec<Period>,
     closed: Option<NaiveDate>,
@@ -792,7 +795,7 @@ impl<'m, 'r> Episode<'m, 'r> {
     /// `before` rules: a reference event (a review) needs a target (a visit seen alone) since
     /// the previous reference; placed the same day unless this one is missed.
     fn before_rules(&mut self, kind: EventKind, qualifier: Option<&'static str>, date: NaiveDate) {
-        for (_, rule) in self.rules().iter().enumerate() {
+        for rule in self.rules() {
             let RuleKind::Before { target, reference, window } = &rule.kind else { continue };
             if !rule.is_ready() || !selects(std::slice::from_ref(reference), kind, qualifier) {
                 continue;
@@ -1123,7 +1126,7 @@ impl<'m, 'r> Episode<'m, 'r> {
 
     /// Gives every open obligation its final status, judges the period rules, and drops
     /// breaches of rules whose `episode_has` condition the episode does not meet.
-    fn finish(mut self) -> (Vec<(EventKind, Option<&'static str>, NaiveDate)>, Vec<Breach>) {
+    fn finish(mut self) -> (Vec<Placed>, Vec<Breach>) {
         let as_of = self.model.options.as_of;
         for open in self.open.clone() {
             if open.done {

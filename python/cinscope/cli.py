@@ -1,0 +1,337 @@
+"""The ``cinscope`` command line: the main job, scoring, reports, rulebooks, synthetic data.
+
+Run ``cinscope --help`` or ``cinscope COMMAND --help``. ``python -m cinscope`` is ``cinscope run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import polars as pl
+
+import cinscope as cs
+from cinscope.report import html_report, summary
+
+AS_OF = dt.date(2026, 3, 31)
+
+EPILOG = """examples:
+  cinscope run                                  main job on the bundled synthetic data
+  cinscope score events.parquet -o obligations.parquet --as-of 2026-03-31
+  cinscope report events.csv --rulebook kent -o report.html --suppress-below 5
+  cinscope rulebook list
+  cinscope rulebook show portsmouth
+  cinscope rulebook validate my-authority.toml
+  cinscope rulebook diff kent portsmouth
+  cinscope synth --authority kent --children 10000 -o events.parquet --truth truth.parquet
+"""
+
+
+class _Progress:
+    """Prints numbered steps with their time, to standard error."""
+
+    def __init__(self, total: int, quiet: bool = False) -> None:
+        self.total, self.done, self.quiet = total, 0, quiet
+
+    def step(self, text: str, work: Callable[[], object]) -> object:
+        self.done += 1
+        if not self.quiet:
+            print(f"[{self.done}/{self.total}] {text} ...", file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        result = work()
+        if not self.quiet:
+            print(f"      done in {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+        return result
+
+
+def bundled_events_path() -> Path:
+    """The small hand-made example events file shipped with the package (five children, with
+    deliberate data problems)."""
+    from importlib.resources import files
+
+    return Path(str(files("cinscope") / "data" / "example_events.csv"))
+
+
+def read_events(path: Path) -> pl.DataFrame:
+    """Reads an events file: Parquet as is, CSV with ``date`` parsed as a date."""
+    if not path.exists():
+        raise cs.CinscopeError(f"{path}: no such file")
+    if path.suffix.lower() == ".parquet":
+        return pl.read_parquet(path)
+    if path.suffix.lower() not in (".csv", ".txt"):
+        raise cs.CinscopeError(f"{path}: expected a .csv or .parquet file")
+    return pl.read_csv(
+        path,
+        schema_overrides={"child_id": pl.String, "episode_id": pl.String, "qualifier": pl.String, "date": pl.Date},
+    )
+
+
+def write_frame(frame: pl.DataFrame, path: Path) -> None:
+    """Writes Parquet or CSV, by the file's suffix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".parquet":
+        frame.write_parquet(path)
+    elif path.suffix.lower() == ".csv":
+        frame.write_csv(path)
+    else:
+        raise cs.CinscopeError(f"{path}: expected an output file ending .parquet or .csv")
+
+
+def rulebooks_for(events: pl.DataFrame, rulebook: str | None) -> str | dict[str, str]:
+    """The rulebook named, else one per authority when the ``authority`` column holds built-in
+    ids, else the national one."""
+    if rulebook:
+        return rulebook
+    if "authority" in events.columns:
+        known = cs.builtin_rulebooks()
+        values = [a for a in events["authority"].drop_nulls().unique().sort().to_list()]
+        unknown = [a for a in values if a not in known]
+        if values and not unknown:
+            return {a: a for a in values}
+        if unknown:
+            raise cs.CinscopeError(
+                f"column 'authority' holds {', '.join(map(repr, unknown[:5]))}, which are not built-in rulebooks "
+                f"({', '.join(known)}); pass --rulebook ID or FILE.toml to score every row under one rulebook"
+            )
+    return "national"
+
+
+def _print_table(frame: pl.DataFrame) -> None:
+    with pl.Config(tbl_rows=200, tbl_cols=20, tbl_width_chars=200, fmt_str_lengths=60, tbl_hide_dataframe_shape=True):
+        print(frame)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The main job: score the events (the bundled default data unless a file is given) under
+    each authority's rulebook, print the summary, write obligations and the HTML report."""
+    progress = _Progress(5, args.quiet)
+    as_of: dt.date = args.as_of
+    if args.events is None:
+        data = progress.step(
+            f"Generating the bundled default data (synthetic, seed {args.seed}, scale {args.scale})",
+            lambda: cs.default_cohort(args.scale, seed=args.seed),
+        )
+        assert isinstance(data, cs.Synthetic)
+        events = data.events
+        source = "bundled synthetic data"
+    else:
+        events = progress.step(f"Reading {args.events}", lambda: read_events(args.events))  # type: ignore[assignment]
+        source = str(args.events)
+    books = rulebooks_for(events, args.rulebook)
+    scored = progress.step(
+        f"Scoring {events.height:,} events of {events['child_id'].n_unique():,} children at {as_of}",
+        lambda: cs.score_report(events, books, as_of=as_of),
+    )
+    assert isinstance(scored, cs.Scored)
+    obligations = scored.obligations
+    table = progress.step("Summarising", lambda: summary(obligations, events, as_of=as_of))
+    assert isinstance(table, pl.DataFrame)
+    out: Path = args.out
+    parquet = out / "obligations.parquet"
+    progress.step(f"Writing {parquet}", lambda: write_frame(obligations, parquet))
+    report = out / "report.html"
+    progress.step(
+        f"Writing {report}",
+        lambda: html_report(obligations, events, report, as_of=as_of, title=f"cinscope: {source}"),
+    )
+    print(f"\ncinscope {cs.__version__}: {source}: {events.height:,} events, {events['child_id'].n_unique():,} children, "
+          f"{obligations.height:,} obligations at {as_of}; {scored.findings.height:,} data-quality findings")
+    _print_table(table)
+    overdue = obligations.filter(pl.col("status") == "overdue").height
+    print(f"\n{overdue:,} obligations overdue at {as_of}. Obligations: {parquet}. Report: {report}")
+    return 0
+
+
+def score_cmd(args: argparse.Namespace) -> int:
+    events = read_events(args.events)
+    books = rulebooks_for(events, args.rulebook)
+    if args.errors == "raise":
+        scored = cs.Scored(cs.score(events, books, as_of=args.as_of, convention=args.convention), pl.DataFrame())
+    else:
+        scored = cs.score_report(events, books, as_of=args.as_of, convention=args.convention)
+    write_frame(scored.obligations, args.output)
+    if args.findings:
+        write_frame(scored.findings, args.findings)
+    print(f"{scored.obligations.height:,} obligations written to {args.output}; "
+          f"{scored.findings.height:,} data-quality findings" + (f" written to {args.findings}" if args.findings else ""))
+    return 0
+
+
+def report_cmd(args: argparse.Namespace) -> int:
+    events = read_events(args.events)
+    books = rulebooks_for(events, args.rulebook)
+    scored = cs.score_report(events, books, as_of=args.as_of, convention=args.convention)
+    path = html_report(scored.obligations, events, args.output, as_of=args.as_of,
+                       title=f"cinscope: {args.events.name}", suppress_below=args.suppress_below)
+    print(f"report written to {path}")
+    return 0
+
+
+def _requirements(book: cs.Rulebook) -> pl.DataFrame:
+    return book.rules().select("rule", "severity", "kind", "requires", "title")
+
+
+def rulebook_cmd(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        rows = [cs.Rulebook.builtin(i) for i in cs.builtin_rulebooks()]
+        _print_table(pl.DataFrame({
+            "id": [b.id for b in rows],
+            "authority": [b.authority for b in rows],
+            "rules": [b.rules().height for b in rows],
+            "document": [b.document for b in rows],
+        }))
+        return 0
+    if args.action == "show":
+        if len(args.rulebooks) != 1:
+            raise cs.CinscopeError("rulebook show takes one rulebook (an id or a .toml file)")
+        book = cs.load_rulebook(args.rulebooks[0])
+        print(f"{book.id}: {book.name} ({book.document})")
+        _print_table(_requirements(book))
+        params = book.parameters()
+        if params.height:
+            print("\nparameters")
+            _print_table(params)
+        return 0
+    if args.action == "validate":
+        if not args.rulebooks:
+            raise cs.CinscopeError("rulebook validate takes one or more .toml files")
+        failed = 0
+        for item in args.rulebooks:
+            try:
+                book = cs.load_rulebook(item if item in cs.builtin_rulebooks() else Path(item))
+            except cs.RulebookError as error:
+                failed += 1
+                print(f"{item}: invalid\n{error}")
+            else:
+                unset = book.rules().filter(pl.col("unset_parameters").is_not_null()).height
+                note = f"; {unset} rules wait for parameters to be set" if unset else ""
+                print(f"{item}: valid, {book.rules().height} rules{note}")
+        return 1 if failed else 0
+    if args.action == "diff":
+        if len(args.rulebooks) != 2:
+            raise cs.CinscopeError("rulebook diff takes two rulebooks")
+        a, b = (cs.load_rulebook(x) for x in args.rulebooks)
+        left = _requirements(a).select("rule", "kind", "requires")
+        right = _requirements(b).select("rule", "kind", "requires")
+        joined = left.join(right, on="rule", how="full", suffix=f"_{b.id}", coalesce=True).rename(
+            {"kind": f"kind_{a.id}", "requires": f"requires_{a.id}"}
+        )
+        diff = joined.filter(
+            pl.col(f"requires_{a.id}").is_null()
+            | pl.col(f"requires_{b.id}").is_null()
+            | (pl.col(f"requires_{a.id}") != pl.col(f"requires_{b.id}"))
+        ).sort("rule")
+        print(f"{a.id}: {left.height} rules; {b.id}: {right.height} rules; {diff.height} differ or are in one only")
+        _print_table(diff)
+        return 0
+    raise cs.CinscopeError(f"unknown action {args.action!r}")
+
+
+def synth_cmd(args: argparse.Namespace) -> int:
+    authorities = args.authority or ["kent"]
+    data = cs.synth(authorities, args.children, seed=args.seed, as_of=args.as_of, years=args.years)
+    write_frame(data.events, args.output)
+    if args.truth:
+        write_frame(data.truth, args.truth)
+    print(f"{data.events.height:,} events of {data.events['child_id'].n_unique():,} children written to {args.output}"
+          + (f"; {data.truth.height:,} breaches written to {args.truth}" if args.truth else ""))
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _run_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("events", nargs="?", type=Path, help="events file (CSV or Parquet); default: the bundled synthetic data")
+    p.add_argument("--as-of", type=_date, default=AS_OF, help=f"extract date (default {AS_OF}, the end of the 2025-26 census year)")
+    p.add_argument("--rulebook", help="score every row under this rulebook (id or .toml); default: each authority's own")
+    p.add_argument("--out", type=Path, default=Path("cinscope-output"), help="output folder (default: cinscope-output)")
+    p.add_argument("--scale", type=float, default=0.1, help="size of the bundled data, as a share of each area's children in need (default 0.1)")
+    p.add_argument("--seed", type=int, default=2026, help="seed of the bundled data (default 2026)")
+    p.add_argument("--quiet", action="store_true", help="no progress messages")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``cinscope`` command."""
+    top = argparse.ArgumentParser(
+        prog="cinscope",
+        description="Score Child in Need case histories against procedure timescales, report on them, "
+        "and work with rulebooks and synthetic data. Nothing leaves this machine.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    top.add_argument("--version", action="version", version=f"cinscope {cs.__version__}")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("run", help="the main job: score, summarise, write obligations and an HTML report")
+    _run_arguments(p)
+    p.set_defaults(func=run)
+
+    for name, func, helptext in (
+        ("score", score_cmd, "score an events file; write the obligations (Parquet or CSV)"),
+        ("report", report_cmd, "score an events file and write the HTML report"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("events", type=Path, help="events file (CSV or Parquet)")
+        p.add_argument("-o", "--output", type=Path, required=True, help="output file")
+        p.add_argument("--rulebook", help="rulebook id or .toml (default: each authority's own, else national)")
+        p.add_argument("--as-of", type=_date, default=AS_OF, help=f"extract date (default {AS_OF})")
+        p.add_argument("--convention", choices=["exclude_anchor", "count_anchor"], default="exclude_anchor",
+                       help="working-day counting convention (default exclude_anchor)")
+        if name == "score":
+            p.add_argument("--errors", choices=["raise", "report"], default="report",
+                           help="bad rows: stop with an error, or report them as findings (default)")
+            p.add_argument("--findings", type=Path, help="also write the data-quality findings here")
+        else:
+            p.add_argument("--suppress-below", type=int, help="hide counts below this (small-number suppression)")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("rulebook", help="list, show, validate or compare rulebooks")
+    p.add_argument("action", choices=["list", "show", "validate", "diff"])
+    p.add_argument("rulebooks", nargs="*", help="rulebook ids or .toml files")
+    p.set_defaults(func=rulebook_cmd)
+
+    p = sub.add_parser("synth", help="write synthetic case histories (and their ground truth)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="events file to write (.parquet or .csv)")
+    p.add_argument("--truth", type=Path, help="also write the breaches the data holds")
+    p.add_argument("--authority", action="append", help="built-in rulebook id (repeatable; default kent)")
+    p.add_argument("--children", type=int, default=1000, help="children per authority (default 1000)")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--years", type=int, default=3, help="years of referrals before the as-of date (default 3)")
+    p.add_argument("--as-of", type=_date, default=AS_OF)
+    p.set_defaults(func=synth_cmd)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return 0
+    try:
+        return int(args.func(args))
+    except (cs.CinscopeError, ValueError, TypeError, OSError) as error:
+        print(f"cinscope {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+def module_main(argv: Sequence[str] | None = None) -> int:
+    """``python -m cinscope [EVENTS] [options]``: the main job."""
+    p = argparse.ArgumentParser(prog="python -m cinscope", description=run.__doc__)
+    _run_arguments(p)
+    args = p.parse_args(argv)
+    args.command = "run"
+    try:
+        return run(args)
+    except (cs.CinscopeError, ValueError, TypeError, OSError) as error:
+        print(f"cinscope: error: {error}", file=sys.stderr)
+        return 2
