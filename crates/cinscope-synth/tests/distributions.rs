@@ -14,8 +14,8 @@ fn distributions_follow_the_national_figures() {
     let rulebook = builtin("national").unwrap();
     let synth = generate(&rulebook, &calendar, &Options { children: 40_000, ..Options::default() }).unwrap();
     // Per episode: referral, assessment authorised, closure.
-    let mut episodes: BTreeMap<(u64, u32), (Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>)> =
-        BTreeMap::new();
+    type Dates = (Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>);
+    let mut episodes: BTreeMap<(u64, u32), Dates> = BTreeMap::new();
     for e in &synth.events {
         let entry = episodes.entry((e.child, e.episode)).or_default();
         match e.kind {
