@@ -729,26 +729,14 @@ impl<'m, 'r> Episode<'m, 'r> {
 
     fn periods_on(&mut self, kind: EventKind, qualifier: Option<&'static str>, date: NaiveDate) {
         use EventKind as K;
-        let started = match kind {
-            K::CinPlanStart => Some(SpanKind::CinPlan),
-            K::CpPlanStart => Some(SpanKind::CpPlan),
-            K::LookedAfterStart => Some(SpanKind::LookedAfter),
-            K::SupervisionOrderStart => Some(SpanKind::SupervisionOrder),
-            _ => None,
-        };
-        if let Some(span) = started {
+        const SPANS: [SpanKind; 4] =
+            [SpanKind::CinPlan, SpanKind::CpPlan, SpanKind::LookedAfter, SpanKind::SupervisionOrder];
+        if let Some(span) = SPANS.into_iter().find(|s| s.events().0 == kind) {
             let origin = if span == SpanKind::CinPlan { qualifier.unwrap_or("assessment") } else { "" };
             self.periods.push(Period { kind: span, start: date, end: None, origin });
             self.require_on_start(self.periods.len() - 1);
         }
-        let ended = match kind {
-            K::CinPlanEnd => Some(SpanKind::CinPlan),
-            K::CpPlanEnd => Some(SpanKind::CpPlan),
-            K::LookedAfterEnd => Some(SpanKind::LookedAfter),
-            K::SupervisionOrderEnd => Some(SpanKind::SupervisionOrder),
-            _ => None,
-        };
-        if let Some(span) = ended {
+        if let Some(span) = SPANS.into_iter().find(|s| s.events().1 == kind) {
             if let Some(p) = self.periods.iter_mut().rev().find(|p| p.kind == span && p.end.is_none()) {
                 p.end = Some(date);
             }
