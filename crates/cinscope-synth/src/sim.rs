@@ -127,6 +127,19 @@ fn selects(selectors: &[Selector], kind: EventKind, qualifier: Option<&str>) -> 
     })
 }
 
+/// The events that meet a rule's obligations: its targets, or a drift rule's required events.
+/// `before` rules count too (their target is placed before each reference).
+fn targets(rule: &Rule) -> Option<&[Selector]> {
+    match &rule.kind {
+        RuleKind::Deadline { target, .. }
+        | RuleKind::Recurring { target, .. }
+        | RuleKind::MaxGap { target, .. }
+        | RuleKind::Before { target, .. } => Some(target),
+        RuleKind::Drift { requires, .. } => Some(requires),
+        RuleKind::MinDuration { .. } | RuleKind::Exclusivity { .. } => None,
+    }
+}
+
 /// The model shared by all children: the rulebook, calendar and options.
 pub(crate) struct Model<'a> {
     rulebook: &'a Rulebook,
@@ -658,15 +671,7 @@ impl<'m, 'r> Episode<'m, 'r> {
 
     /// The event to place for a rule: its first target (for visits, seen or seen alone).
     fn target_of(&mut self, rule: &Rule) -> Option<(EventKind, Option<&'static str>)> {
-        let selectors = match &rule.kind {
-            RuleKind::Deadline { target, .. }
-            | RuleKind::Recurring { target, .. }
-            | RuleKind::MaxGap { target, .. }
-            | RuleKind::Before { target, .. } => target,
-            RuleKind::Drift { requires, .. } => requires,
-            _ => return None,
-        };
-        let first = selectors.first()?;
+        let first = targets(rule)?.first()?;
         let qualifier = match first.qualifiers.as_slice() {
             [] if first.kind == EventKind::Visit => {
                 Some(if self.random.chance(0.7) { "seen" } else { "seen_alone" })
@@ -873,14 +878,9 @@ impl<'m, 'r> Episode<'m, 'r> {
                 continue;
             }
             let Some(rule) = rules.get(open.rule) else { continue };
-            let targets = match &rule.kind {
-                RuleKind::Deadline { target, .. }
-                | RuleKind::Recurring { target, .. }
-                | RuleKind::MaxGap { target, .. } => target,
-                RuleKind::Drift { requires, .. } => requires,
-                _ => continue,
-            };
-            if !selects(targets, kind, qualifier) {
+            // Open obligations come only from deadline, cycle and drift rules.
+            let Some(wanted) = targets(rule) else { continue };
+            if !selects(wanted, kind, qualifier) {
                 continue;
             }
             match open.mode {
@@ -1045,7 +1045,7 @@ impl<'m, 'r> Episode<'m, 'r> {
         let index = self.open.len();
         self.open.push(open);
         let Some(rule) = self.rules().get(open.rule) else { return };
-        let Some((kind, _)) = self.first_target(rule) else { return };
+        let Some(kind) = targets(rule).and_then(|t| t.first()).map(|s| s.kind) else { return };
         if is_step_kind(kind) {
             return;
         }
@@ -1068,17 +1068,6 @@ impl<'m, 'r> Episode<'m, 'r> {
             let day = self.model.next_working(open.due + Duration::days(days));
             self.schedule(day, Item::Place(index));
         }
-    }
-
-    fn first_target(&self, rule: &Rule) -> Option<(EventKind, ())> {
-        let selectors = match &rule.kind {
-            RuleKind::Deadline { target, .. }
-            | RuleKind::Recurring { target, .. }
-            | RuleKind::MaxGap { target, .. } => target,
-            RuleKind::Drift { requires, .. } => requires,
-            _ => return None,
-        };
-        selectors.first().map(|s| (s.kind, ()))
     }
 
     /// The status the procedure gives something not done: cancelled if its plan or episode
