@@ -1,0 +1,1 @@
+//! Published measures (to be written next).
