@@ -10,6 +10,7 @@
 //! This crate knows nothing of Polars or Python; the analytics crate turns the census into
 //! tables and the canonical events frame.
 
+pub mod generate;
 pub mod measures;
 pub mod model;
 pub mod read;
@@ -17,6 +18,7 @@ pub mod rules;
 pub mod validate;
 pub mod write;
 
+pub use generate::generate;
 pub use model::{Assessment, Census, Child, CinPlan, CpPlan, Episode, Header, Section47, SexElement};
 pub use read::{read, read_bytes, read_path, Limits, ReadNote};
 pub use rules::RULES;
