@@ -7,6 +7,7 @@
 //! over Polars columns and frames). The Python package `cinscope` wraps them.
 
 pub use cinscope_analytics as analytics;
+pub use cinscope_census as census;
 pub use cinscope_domain as domain;
 pub use cinscope_rules as rules;
 pub use cinscope_synth as synth;

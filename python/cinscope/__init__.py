@@ -33,7 +33,8 @@ from cinscope._calendar import (
     due_date,
     is_working_day,
 )
-from cinscope._core import CalendarError, CinscopeError, DataError, RulebookError, SchemaError, __version__
+from cinscope._core import CalendarError, CensusError, CinscopeError, DataError, RulebookError, SchemaError, __version__
+from cinscope.census import Census, Validation, census_compliance, census_rules, generate_census, read_census
 from cinscope.drift import compliance_trend, interval_creep, long_plans, periods, stalled
 from cinscope.events import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, check_events, event_vocabulary
 from cinscope.report import html_report, rule_family, summary
@@ -54,6 +55,13 @@ from cinscope.scoring import (
 )
 
 __all__ = [
+    "Census",
+    "CensusError",
+    "Validation",
+    "census_compliance",
+    "census_rules",
+    "generate_census",
+    "read_census",
     "AUTHORITY_CHILDREN",
     "html_report",
     "rule_family",

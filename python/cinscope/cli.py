@@ -100,8 +100,8 @@ def rulebooks_for(events: pl.DataFrame, rulebook: str | None) -> str | dict[str,
     return "national"
 
 
-def _print_table(frame: pl.DataFrame) -> None:
-    with pl.Config(tbl_rows=200, tbl_cols=20, tbl_width_chars=200, fmt_str_lengths=60, tbl_hide_dataframe_shape=True):
+def _print_table(frame: pl.DataFrame, rows: int = 200) -> None:
+    with pl.Config(tbl_rows=rows, tbl_cols=20, tbl_width_chars=200, fmt_str_lengths=60, tbl_hide_dataframe_shape=True):
         print(frame)
 
 
@@ -242,6 +242,47 @@ def synth_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+def census_cmd(args: argparse.Namespace) -> int:
+    """``cinscope census validate|measures|convert|generate|rules``."""
+    if args.action == "rules":
+        _print_table(cs.census_rules().select("rule", "type", "message"), rows=200)
+        return 0
+    if args.action == "generate":
+        if not args.output:
+            raise cs.CinscopeError("census generate needs -o/--output FILE.xml")
+        census = cs.generate_census(args.children, seed=args.seed, year=args.year or 2025, error_rate=args.error_rate)
+        census.write(args.output, args.year or 2025)
+        print(f"{len(census):,} children written to {args.output}")
+        return 0
+    if not args.file:
+        raise cs.CinscopeError(f"census {args.action} needs a census XML file")
+    census = cs.read_census(args.file)
+    for line, path, message in census.notes.iter_rows():
+        print(f"note: line {line}: {path}: {message}", file=sys.stderr)
+    if args.action == "validate":
+        checked = census.validate()
+        if args.output:
+            write_frame(checked.issues, args.output)
+        failed = checked.failed
+        errors = int(checked.issues.filter(pl.col("type") == "error").height)
+        print(f"{len(census):,} children; {checked.issues.height:,} findings from {failed.height} rules ({errors:,} errors)")
+        _print_table(failed.select("rule", "type", "findings", "children", "message"), rows=200)
+        return 1 if errors else 0
+    if args.action == "measures":
+        frame = census.measures(suppress_below=args.suppress_below)
+        if args.output:
+            write_frame(frame, args.output)
+        _print_table(frame, rows=500)
+        return 0
+    if args.action == "convert":
+        if not args.output or not args.year:
+            raise cs.CinscopeError("census convert needs --year and -o/--output FILE.xml")
+        census.write(args.output, args.year)
+        print(f"{len(census):,} children written to {args.output} in the {args.year} schema")
+        return 0
+    raise cs.CinscopeError(f"unknown action {args.action!r}")
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -308,6 +349,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--years", type=int, default=3, help="years of referrals before the as-of date (default 3)")
     p.add_argument("--as-of", type=_date, default=AS_OF)
     p.set_defaults(func=synth_cmd)
+
+    p = sub.add_parser("census", help="DfE CIN census: validate, measures, convert between schema years, generate, list rules")
+    p.add_argument("action", choices=["validate", "measures", "convert", "generate", "rules"])
+    p.add_argument("file", nargs="?", type=Path, help="census XML file")
+    p.add_argument("-o", "--output", type=Path, help="write the issues/measures (CSV or Parquet) or the XML here")
+    p.add_argument("--year", type=int, help="schema year to write (convert, generate)")
+    p.add_argument("--suppress-below", type=int, help="measures: hide counts below this")
+    p.add_argument("--children", type=int, default=1000, help="generate: number of children (default 1000)")
+    p.add_argument("--seed", type=int, default=2026, help="generate: seed (default 2026)")
+    p.add_argument("--error-rate", type=float, default=0.02, help="generate: share of children with one mistake (default 0.02)")
+    p.set_defaults(func=census_cmd)
     return top
 
 

@@ -14,6 +14,7 @@ use pyo3::prelude::*;
 use pyo3_polars::PyDataFrame;
 use serde::Deserialize;
 
+mod census;
 mod plugins;
 mod scoring;
 mod synth;
@@ -38,6 +39,12 @@ create_exception!(
     "Rows of an input frame cannot be scored (unknown events, nulls, authorities with no rulebook)."
 );
 create_exception!(_core, RulebookError, CinscopeError, "A rulebook is invalid or unknown.");
+create_exception!(
+    _core,
+    CensusError,
+    CinscopeError,
+    "A census file is malformed, hostile or not a census, or cannot be written for the year asked."
+);
 
 /// The calendar part of a plugin's keyword arguments, also used by the scalar functions.
 #[derive(Debug, Clone, Deserialize)]
@@ -223,6 +230,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SchemaError", py.get_type::<SchemaError>())?;
     m.add("DataError", py.get_type::<DataError>())?;
     m.add("RulebookError", py.get_type::<RulebookError>())?;
+    m.add("CensusError", py.get_type::<CensusError>())?;
+    m.add_class::<census::PyCensus>()?;
+    m.add_function(wrap_pyfunction!(census::read_census_path, m)?)?;
+    m.add_function(wrap_pyfunction!(census::read_census_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(census::generate_census, m)?)?;
+    m.add_function(wrap_pyfunction!(census::census_rules, m)?)?;
     m.add_class::<scoring::PyRulebook>()?;
     m.add_function(wrap_pyfunction!(scoring::builtin_rulebooks, m)?)?;
     m.add_function(wrap_pyfunction!(scoring::score, m)?)?;

@@ -6,6 +6,7 @@
 //! uses this crate. Nothing here knows of Python.
 
 pub mod calendar_ops;
+pub mod census;
 pub mod events;
 pub mod score;
 pub mod synth;

@@ -87,7 +87,16 @@ pub fn generate(children: usize, seed: u64, year: i32, error_rate: f64) -> Censu
 }
 
 #[allow(clippy::too_many_arguments)]
-fn child(rng: &mut Rng, i: usize, lea: u32, start: NaiveDate, reference: NaiveDate, sex_element: SexElement, plans: bool, error_rate: f64) -> Child {
+fn child(
+    rng: &mut Rng,
+    i: usize,
+    lea: u32,
+    start: NaiveDate,
+    reference: NaiveDate,
+    sex_element: SexElement,
+    plans: bool,
+    error_rate: f64,
+) -> Child {
     let age_days = 200 + rng.below(17 * 365);
     let birth = reference.checked_sub_days(Days::new(age_days)).unwrap_or(reference);
     let year_days = u64::try_from((reference - start).num_days()).unwrap_or(364);
@@ -188,12 +197,14 @@ fn child(rng: &mut Rng, i: usize, lea: u32, start: NaiveDate, reference: NaiveDa
             e.cin_plans.push(p);
         }
     }
-    let open_items = e.cin_plans.iter().any(|p| p.end.is_none()) || e.cp_plans.iter().any(|p| p.end.is_none());
+    let open_items =
+        e.cin_plans.iter().any(|p| p.end.is_none()) || e.cp_plans.iter().any(|p| p.end.is_none());
     if authorised && !open_items && rng.chance(0.7) {
         let close = plus(last, rng.below(20));
         if close <= reference {
             e.closure_date = iso(close);
-            e.closure_reason = Some(if e.cin_plans.is_empty() && e.cp_plans.is_empty() { "RC8" } else { "RC1" }.into());
+            e.closure_reason =
+                Some(if e.cin_plans.is_empty() && e.cp_plans.is_empty() { "RC8" } else { "RC1" }.into());
         }
     }
     if rng.chance(error_rate) {
@@ -220,6 +231,10 @@ mod tests {
         let cal = cinscope_domain::Calendar::england_and_wales();
         let issues = crate::validate(&a, &cal, None).unwrap_or_default();
         let errors: Vec<_> = issues.iter().filter(|i| i.kind == crate::Kind::Error).collect();
-        assert!(errors.is_empty(), "generated data with error_rate 0 should pass every error rule: {:?}", errors.first());
+        assert!(
+            errors.is_empty(),
+            "generated data with error_rate 0 should pass every error rule: {:?}",
+            errors.first()
+        );
     }
 }

@@ -25,15 +25,30 @@ pub struct Measure {
 }
 
 /// Bands of assessment duration in working days, as published.
-pub const ASSESSMENT_BANDS: &[(&str, i64, i64)] =
-    &[("same day", 0, 0), ("1-10", 1, 10), ("11-20", 11, 20), ("21-30", 21, 30), ("31-40", 31, 40), ("41-45", 41, 45), ("46-50", 46, 50), ("51-60", 51, 60), ("61+", 61, i64::MAX)];
+pub const ASSESSMENT_BANDS: &[(&str, i64, i64)] = &[
+    ("same day", 0, 0),
+    ("1-10", 1, 10),
+    ("11-20", 11, 20),
+    ("21-30", 21, 30),
+    ("31-40", 31, 40),
+    ("41-45", 41, 45),
+    ("46-50", 46, 50),
+    ("51-60", 51, 60),
+    ("61+", 61, i64::MAX),
+];
 
 /// Bands of working days from S47 start to initial conference, as published.
-pub const ICPC_BANDS: &[(&str, i64, i64)] = &[("0-10", 0, 10), ("11-15", 11, 15), ("16-20", 16, 20), ("21+", 21, i64::MAX)];
+pub const ICPC_BANDS: &[(&str, i64, i64)] =
+    &[("0-10", 0, 10), ("11-15", 11, 15), ("16-20", 16, 20), ("21+", 21, i64::MAX)];
 
 /// Bands of duration in days for episodes and plans.
-pub const DURATION_BANDS: &[(&str, i64, i64)] =
-    &[("under 3 months", 0, 90), ("3 to 6 months", 91, 182), ("6 months to 1 year", 183, 365), ("1 to 2 years", 366, 730), ("2 years or more", 731, i64::MAX)];
+pub const DURATION_BANDS: &[(&str, i64, i64)] = &[
+    ("under 3 months", 0, 90),
+    ("3 to 6 months", 91, 182),
+    ("6 months to 1 year", 183, 365),
+    ("1 to 2 years", 366, 730),
+    ("2 years or more", 731, i64::MAX),
+];
 
 fn band(bands: &'static [(&'static str, i64, i64)], x: i64) -> &'static str {
     bands.iter().find(|(_, lo, hi)| x >= *lo && x <= *hi).map_or("unknown", |b| b.0)
@@ -110,7 +125,8 @@ pub fn measures(census: &Census, calendar: &Calendar) -> Vec<Measure> {
     let mut referral_sources: Vec<Option<&str>> = Vec::new();
 
     for child in &census.children {
-        let mut referral_dates: Vec<NaiveDate> = child.episodes.iter().filter_map(|e| date(&e.referral_date)).collect();
+        let mut referral_dates: Vec<NaiveDate> =
+            child.episodes.iter().filter_map(|e| date(&e.referral_date)).collect();
         referral_dates.sort_unstable();
         let mut open_here = false;
         for e in &child.episodes {
@@ -129,7 +145,10 @@ pub fn measures(census: &Census, calendar: &Calendar) -> Vec<Measure> {
                     }
                 }
             }
-            if referral.is_some_and(|r| r <= end) && closure.is_none_or(|c| c > end) && flag(&e.referral_nfa) != Some(true) {
+            if referral.is_some_and(|r| r <= end)
+                && closure.is_none_or(|c| c > end)
+                && flag(&e.referral_nfa) != Some(true)
+            {
                 if !open_here {
                     needs_open.push(e.primary_need.as_deref());
                 }
