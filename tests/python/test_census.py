@@ -25,7 +25,9 @@ def test_samples_read_validate_and_round_trip(tmp_path: Path) -> None:
         assert checked.issues.height > 0
         assert checked.summary.height == 109
         out = tmp_path / sample.name
-        census.write(out, 2026)
+        # Write in a schema that holds everything the sample has (its sex element included).
+        year = 2026 if "<Sex>" in sample.read_text() else 2024
+        census.write(out, year)
         assert cs.read_census(out).same_as(census)
 
 
@@ -49,7 +51,8 @@ def test_generated_returns_of_every_year_round_trip(tmp_path: Path) -> None:
         assert ("<Sex>" in text) == (year >= 2025) and ("<GenderCurrent>" in text) == (year < 2025)
         assert ("<CINPlanDates>" in text) <= (year >= 2022)
         again = cs.read_census(path)
-        assert again.same_as(census), year
+        assert all(again.tables[name].equals(table) for name, table in census.tables.items()), year
+        assert again.to_xml(year) == text, year
         assert again.validate().summary.height == 109
 
 
