@@ -1,6 +1,6 @@
 //! Census benchmarks: read (XML → model), validate (109 rules) and measures for a 10,000-child
 //! return. `cargo bench --bench census`.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // benchmark code
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // benchmark code
 
 use cinscope_census::{generate, measures::measures, read_bytes, validate, write_string, Limits};
 use cinscope_domain::Calendar;

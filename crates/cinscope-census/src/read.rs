@@ -398,11 +398,9 @@ impl State {
                         c.sex = v;
                         c.sex_element = SexElement::Sex;
                     }
-                    "GenderCurrent" => {
-                        if c.sex.is_none() {
-                            c.sex = v;
-                            c.sex_element = SexElement::GenderCurrent;
-                        }
+                    "GenderCurrent" if c.sex.is_none() => {
+                        c.sex = v;
+                        c.sex_element = SexElement::GenderCurrent;
                     }
                     "PersonDeathDate" => c.death_date = v,
                     _ => {}

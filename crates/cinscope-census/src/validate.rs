@@ -136,6 +136,9 @@ impl Hits {
     }
 }
 
+/// A check of one child.
+pub type ChildCheck = fn(&Cx, &Child, &mut Hits);
+
 /// How a rule is checked.
 #[derive(Clone, Copy)]
 pub enum Check {
@@ -309,7 +312,7 @@ pub fn validate(
     };
     let cx = Cx::new(census, calendar);
     let bases = row_bases(census);
-    let child_rules: Vec<(&Rule, fn(&Cx, &Child, &mut Hits))> = selected
+    let child_rules: Vec<(&Rule, ChildCheck)> = selected
         .iter()
         .filter_map(|r| match r.check {
             Check::Child(f) => Some((*r, f)),

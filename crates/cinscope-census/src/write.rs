@@ -124,7 +124,7 @@ impl<W: Write> Xml<W> {
 
     fn open(&mut self, name: &str) -> Result<(), CensusError> {
         self.indent()?;
-        write!(self.out, "<{name}>\n").map_err(io)?;
+        writeln!(self.out, "<{name}>").map_err(io)?;
         self.depth += 1;
         Ok(())
     }
@@ -132,7 +132,7 @@ impl<W: Write> Xml<W> {
     fn close(&mut self, name: &str) -> Result<(), CensusError> {
         self.depth = self.depth.saturating_sub(1);
         self.indent()?;
-        write!(self.out, "</{name}>\n").map_err(io)
+        writeln!(self.out, "</{name}>").map_err(io)
     }
 
     fn leaf(&mut self, name: &str, value: &Text) -> Result<(), CensusError> {
@@ -144,7 +144,7 @@ impl<W: Write> Xml<W> {
 
     fn leaf_str(&mut self, name: &str, v: &str) -> Result<(), CensusError> {
         self.indent()?;
-        write!(self.out, "<{name}>{}</{name}>\n", quick_xml::escape::escape(v)).map_err(io)
+        writeln!(self.out, "<{name}>{}</{name}>", quick_xml::escape::escape(v)).map_err(io)
     }
 }
 

@@ -15,7 +15,7 @@ fn factors(a: &Assessment) -> &[Option<String>] {
     a.factors.as_deref().unwrap_or(&[])
 }
 
-fn each<'a>(c: &'a Child) -> impl Iterator<Item = (usize, usize, &'a Assessment)> {
+fn each(c: &Child) -> impl Iterator<Item = (usize, usize, &Assessment)> {
     c.episodes
         .iter()
         .enumerate()

@@ -272,7 +272,7 @@ pub(crate) fn r8772(_: &Cx, c: &Child, h: &mut Hits) {
 
 pub(crate) fn r8775q(cx: &Cx, c: &Child, h: &mut Hits) {
     let (Some(birth), Some(reference)) = (d(&c.birth_date), cx.reference) else { return };
-    if !add_years(reference, -25).is_some_and(|limit| birth < limit) {
+    if add_years(reference, -25).is_none_or(|limit| birth >= limit) {
         return;
     }
     let turns_25 = add_years(birth, 25);
