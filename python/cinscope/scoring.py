@@ -18,7 +18,7 @@ import polars as pl
 
 from cinscope import _core
 from cinscope._calendar import Calendar, Convention, _check_choice, _to_day, default_calendar
-from cinscope._core import DataError, RulebookError
+from cinscope._core import CalendarError, DataError, RulebookError
 from cinscope.events import _prepare
 
 STATUSES = ("met", "late", "overdue", "pending", "cancelled")
@@ -150,9 +150,26 @@ def _score(
     else:
         pairs = [(None, load_rulebook(rulebook)._inner)]
     frame = _prepare(events, extra=("authority", "team", "worker"))
-    day = _to_day(as_of if as_of is not None else _dt.date.today(), "as_of")
+    when = as_of if as_of is not None else _dt.date.today()
+    day = _to_day(when, "as_of")
     cal = calendar if calendar is not None else default_calendar()
+    if not cal.first_date <= when <= cal.last_date:
+        raise CalendarError(
+            f"as_of {when} is outside the calendar's range {cal.first_date} to {cal.last_date}: "
+            "lateness in working days cannot be counted to it"
+        )
     obligations, findings = _core.score(frame, pairs, day, convention, cal._inner, errors)
+    if errors == "raise":
+        # The row checks passed, so what was not scored is an obligation whose due date cannot
+        # be computed (a date outside the calendar): say so rather than return a short frame.
+        unscored = findings.filter(pl.col("code") == "DQ000")
+        if unscored.height:
+            lines = [f"child {c!r}: {m}" for c, m in unscored.head(5).select("child_id", "message").iter_rows()]
+            more = f"\n... and {unscored.height - 5} more" if unscored.height > 5 else ""
+            raise DataError(
+                f"{unscored.height} obligation(s) could not be scored:\n" + "\n".join(lines) + more
+                + '\n(pass errors="report" to score the other rows and get these as findings)'
+            )
     return Scored(obligations, findings)
 
 
@@ -389,6 +406,50 @@ def compare_conventions(
     return joined.with_columns(change=pl.col("count_anchor") - pl.col("exclude_anchor")).sort(keys)
 
 
+def timescale_matrix(rulebooks: Sequence[RulebookLike] | None = None, *, wide: bool = False) -> pl.DataFrame:
+    """The timescales of several rulebooks (all built-in ones by default) side by side.
+
+    In long form (the default) one row per timed part of a rule: ``obligation`` (what is
+    measured, so that like rules of different rulebooks share it), ``rulebook``, ``rule``,
+    ``part`` (``within``, ``first``, ``then``, ``every``, ``gap``, ``after``, ``at least`` or
+    ``window``), ``duration`` as the procedure states it, and its rough length in
+    ``working_days`` (five in seven calendar days) and ``calendar_days`` (a month being
+    365.25/12 days); both are null for a parameter the rulebook leaves unset. With
+    ``wide=True``, one row per obligation and one column per rulebook, each cell the
+    durations and rule codes (the table of ``docs/timescales.md``).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> import cinscope as cs
+    >>> m = cs.timescale_matrix(["national", "leicester-leicestershire-rutland"])
+    >>> m.filter(pl.col("obligation") == "assessment_authorised after referral").select("rulebook", "rule", "working_days").rows()
+    [('national', 'NAT-ASMT-01', 45.0), ('leicester-leicestershire-rutland', 'NAT-ASMT-01', 45.0), ('leicester-leicestershire-rutland', 'LLR-ASMT-01', 40.0)]
+    """
+    books = [load_rulebook(b) for b in (rulebooks if rulebooks is not None else builtin_rulebooks())]
+    schema = {
+        "obligation": pl.String,
+        "rulebook": pl.String,
+        "rule": pl.String,
+        "part": pl.String,
+        "duration": pl.String,
+        "working_days": pl.Float64,
+        "calendar_days": pl.Float64,
+    }
+    long = pl.DataFrame(_core.timescale_entries([b._inner for b in books]), schema=schema, orient="row")
+    if not wide:
+        return long
+    cells = (
+        long.group_by("obligation", "rulebook", "rule", maintain_order=True)
+        .agg(pl.col("duration").str.join(" / "))
+        .group_by("obligation", "rulebook", maintain_order=True)
+        .agg(pl.format("{} {}", "duration", "rule").str.join("; ").alias("cell"))
+    )
+    table = cells.pivot("rulebook", index="obligation", values="cell").sort("obligation")
+    order = [b.id for b in books if b.id in table.columns]
+    return table.select("obligation", *order)
+
+
 __all__ = [
     "STATUSES",
     "DataError",
@@ -402,6 +463,7 @@ __all__ = [
     "load_rulebook",
     "score",
     "score_report",
+    "timescale_matrix",
     "upcoming",
     "worklist",
 ]

@@ -252,18 +252,23 @@ pub fn timelines(frame: &DataFrame) -> PolarsResult<(Vec<Timeline>, Vec<u64>)> {
 /// reported under code `DQ000`.
 pub fn findings_frame(frame: &DataFrame) -> PolarsResult<DataFrame> {
     let (timelines, null_children) = timelines(frame)?;
-    let unused: Vec<(u64, String)> = null_children
+    let unused: Vec<Unused> = null_children
         .into_iter()
-        .map(|row| (row, format!("row {row}: child_id is null; the row cannot be placed in any timeline")))
+        .map(|row| {
+            (row, None, format!("row {row}: child_id is null; the row cannot be placed in any timeline"))
+        })
         .collect();
     findings_table(timelines.iter().flat_map(|t| t.findings.iter()), &unused)
 }
+
+/// A row not used: its number, its child (when known) and why.
+pub type Unused = (u64, Option<String>, String);
 
 /// The findings table: rows not used at all (code `DQ000`, with their messages) first, then the
 /// timelines' findings.
 pub fn findings_table<'a>(
     findings: impl Iterator<Item = &'a cinscope_domain::Finding>,
-    unused: &[(u64, String)],
+    unused: &'a [Unused],
 ) -> PolarsResult<DataFrame> {
     let mut code: Vec<String> = Vec::new();
     let mut title: Vec<&str> = Vec::new();
@@ -272,10 +277,10 @@ pub fn findings_table<'a>(
     let mut first_row: Vec<u64> = Vec::new();
     let mut rows: Vec<String> = Vec::new();
     let mut message: Vec<&str> = Vec::new();
-    for (row, text) in unused {
+    for (row, who, text) in unused {
         code.push("DQ000".to_string());
         title.push("row not used");
-        child.push(None);
+        child.push(who.as_deref());
         episode.push(None);
         first_row.push(*row);
         rows.push(row.to_string());

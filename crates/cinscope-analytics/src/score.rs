@@ -198,9 +198,9 @@ pub fn score(frame: &DataFrame, books: &Rulebooks, options: &ScoreOptions) -> Po
     };
 
     let (groups, null_rows) = crate::events::group_by_child(&cols.child);
-    let mut skipped: Vec<(u64, String)> = null_rows
+    let mut skipped: Vec<crate::events::Unused> = null_rows
         .into_iter()
-        .map(|row| (row, format!("row {row}: child_id is null; the row is not scored")))
+        .map(|row| (row, None, format!("row {row}: child_id is null; the row is not scored")))
         .collect();
 
     let gathered = crate::events::Gathered::new(&cols, &groups)?;
@@ -267,7 +267,7 @@ fn append(out: &mut Out, part: Out) {
 }
 
 /// One child's obligations, timeline findings and rows that could not be scored.
-type ChildResult = (Out, Vec<cinscope_domain::Finding>, Vec<(u64, String)>);
+type ChildResult = (Out, Vec<cinscope_domain::Finding>, Vec<crate::events::Unused>);
 
 #[allow(clippy::too_many_arguments)]
 fn score_child(
@@ -295,6 +295,7 @@ fn score_child(
         for row in rows {
             skipped.push((
                 u64::from(*row),
+                Some(child.to_string()),
                 format!("row {row}: no rulebook for this child's authority; not scored"),
             ));
         }
@@ -306,6 +307,20 @@ fn score_child(
 
     let raw = gathered.raw_events(group as usize);
     let timeline = build_timeline(child, &raw);
+    for event in raw.iter().filter(|e| e.date.is_some_and(|d| d > options.as_of)) {
+        found.push(cinscope_domain::Finding {
+            code: cinscope_domain::FindingCode::DQ015,
+            child: child.to_string(),
+            episode: event.episode.map(str::to_string),
+            rows: vec![event.row],
+            message: format!(
+                "'{}' dated {} is after the as-of date {}; it is not counted",
+                event.event,
+                event.date.map(|d| d.to_string()).unwrap_or_default(),
+                options.as_of
+            ),
+        });
+    }
     let evaluation = evaluate(
         &timeline,
         book,
@@ -314,7 +329,11 @@ fn score_child(
     );
     for issue in &evaluation.issues {
         let code = book.rules.get(issue.rule).map_or("", |r| r.code.as_str());
-        skipped.push((issue.row.unwrap_or(0), format!("rule {code}: {}", issue.message)));
+        skipped.push((
+            issue.row.unwrap_or(0),
+            Some(child.to_string()),
+            format!("rule {code}: {}", issue.message),
+        ));
     }
 
     let mut obligations = evaluation.obligations;

@@ -181,6 +181,9 @@ pub enum FindingCode {
     DQ013,
     /// An event dated before its episode's referral.
     DQ014,
+    /// An event dated after the as-of date of scoring: not counted (reported when scoring, not
+    /// when building timelines, which know no as-of date).
+    DQ015,
 }
 
 impl FindingCode {
@@ -201,11 +204,12 @@ impl FindingCode {
             FindingCode::DQ012 => "more than one closure",
             FindingCode::DQ013 => "period open after closure",
             FindingCode::DQ014 => "event before referral",
+            FindingCode::DQ015 => "event after the as-of date (not counted)",
         }
     }
 
     /// Every code, in order.
-    pub const ALL: [FindingCode; 14] = [
+    pub const ALL: [FindingCode; 15] = [
         FindingCode::DQ001,
         FindingCode::DQ002,
         FindingCode::DQ003,
@@ -220,6 +224,7 @@ impl FindingCode {
         FindingCode::DQ012,
         FindingCode::DQ013,
         FindingCode::DQ014,
+        FindingCode::DQ015,
     ];
 }
 
