@@ -23,11 +23,14 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most children in one file.
     pub max_children: usize,
+    /// Most notes kept (unknown elements, stray text); past this they are counted, and one
+    /// last note says how many more there were.
+    pub max_notes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_text: 64 * 1024, max_depth: 16, max_children: 20_000_000 }
+        Limits { max_text: 64 * 1024, max_depth: 16, max_children: 20_000_000, max_notes: 10_000 }
     }
 }
 
@@ -43,17 +46,35 @@ pub struct ReadNote {
 }
 
 /// Counts lines in what the XML parser consumes, so errors can name a line and column.
+/// It also caps how much the parser may read for one event (one tag, comment, text node...):
+/// quick-xml buffers a whole event, so without a cap a single endless comment or tag would be
+/// held in memory entire.
 struct Lines<R> {
     inner: R,
     consumed: u64,
     newlines_before_last: u64,
     last_start: u64,
     last: Vec<u8>,
+    /// Bytes consumed since the parser last returned an event.
+    token: u64,
+    /// Most bytes one event may take.
+    max_token: u64,
+    /// Set when `max_token` was passed (the parser then sees an I/O error).
+    over: bool,
 }
 
 impl<R: BufRead> Lines<R> {
-    fn new(inner: R) -> Self {
-        Lines { inner, consumed: 0, newlines_before_last: 0, last_start: 0, last: Vec::new() }
+    fn new(inner: R, max_token: u64) -> Self {
+        Lines {
+            inner,
+            consumed: 0,
+            newlines_before_last: 0,
+            last_start: 0,
+            last: Vec::new(),
+            token: 0,
+            max_token,
+            over: false,
+        }
     }
 
     /// 1-based (line, column) of byte offset `pos`, exact when `pos` lies in the last chunk
@@ -91,6 +112,10 @@ impl<R: BufRead> Read for Lines<R> {
 
 impl<R: BufRead> BufRead for Lines<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.token > self.max_token {
+            self.over = true;
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "event too long"));
+        }
         self.inner.fill_buf()
     }
 
@@ -103,29 +128,43 @@ impl<R: BufRead> BufRead for Lines<R> {
             self.last.extend_from_slice(taken);
         }
         self.consumed += amt as u64;
+        self.token += amt as u64;
         self.inner.consume(amt);
     }
 }
 
 /// Read a census from any buffered source.
 pub fn read<R: BufRead>(source: R, limits: Limits) -> Result<(Census, Vec<ReadNote>), CensusError> {
-    let mut reader = Reader::from_reader(Lines::new(source));
+    // One event may hold the longest text allowed plus its markup.
+    let max_token = u64::try_from(limits.max_text).unwrap_or(u64::MAX).saturating_add(64 * 1024);
+    let mut reader = Reader::from_reader(Lines::new(source, max_token));
     reader.config_mut().trim_text(true);
-    let mut state = State::default();
+    let mut state = State { max_notes: limits.max_notes, ..State::default() };
     let mut buf = Vec::new();
     loop {
         let event = match reader.read_event_into(&mut buf) {
             Ok(e) => e,
+            Err(_) if reader.get_ref().over => {
+                let (line, _) = reader.get_ref().line_col(reader.buffer_position());
+                return Err(state.limit(
+                    line,
+                    format!("a single tag, comment or text longer than {max_token} bytes (from line {line})"),
+                ));
+            }
             Err(e) => {
                 let (line, column) = reader.get_ref().line_col(reader.error_position());
                 return Err(CensusError::Xml { line, column, message: e.to_string() });
             }
         };
+        reader.get_mut().token = 0;
         let at = reader.buffer_position();
         let line = || reader.get_ref().line_col(at).0;
         match event {
             Event::Start(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                if state.path.is_empty() {
+                    state.check_namespace(&e, line());
+                }
                 if state.path.len() >= limits.max_depth {
                     return Err(
                         state.limit(line(), format!("elements nested deeper than {}", limits.max_depth))
@@ -209,6 +248,9 @@ struct State {
     skipping: Option<usize>,
     text: String,
     notes: Vec<ReadNote>,
+    /// Most notes kept, and how many more were counted but not kept.
+    max_notes: usize,
+    dropped_notes: u64,
     saw_message: bool,
     saw_children: bool,
 }
@@ -220,6 +262,36 @@ impl State {
 
     fn bad(&self, line: u64, message: String) -> CensusError {
         CensusError::Xml { line, column: 0, message }
+    }
+
+    /// The DfE census schemas have no target namespace: a root element with a prefix or a
+    /// default namespace is read by local names, and a note says so.
+    fn check_namespace(&mut self, root: &quick_xml::events::BytesStart<'_>, line: u64) {
+        let mut declared: Vec<String> = root
+            .attributes()
+            .flatten()
+            .filter(|a| a.key.as_ref() == b"xmlns" || a.key.as_ref().starts_with(b"xmlns:"))
+            .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+            .collect();
+        if root.name().prefix().is_some() && declared.is_empty() {
+            declared.push(String::from_utf8_lossy(root.name().as_ref()).into_owned());
+        }
+        if !declared.is_empty() {
+            let message = format!(
+                "the root element declares namespace {}; the DfE census has none, so elements are read by their local names",
+                declared.join(", ")
+            );
+            self.note(ReadNote { line, path: String::new(), message });
+        }
+    }
+
+    /// Keeps a note, or past `max_notes` only counts it.
+    fn note(&mut self, note: ReadNote) {
+        if self.notes.len() < self.max_notes {
+            self.notes.push(note);
+        } else {
+            self.dropped_notes += 1;
+        }
     }
 
     fn limit(&self, line: u64, what: String) -> CensusError {
@@ -243,7 +315,8 @@ impl State {
         let stray = self.text.trim();
         if !stray.is_empty() && self.skipping.is_none() {
             let message = format!("stray text {stray:?} inside <{}> ignored", self.parent());
-            self.notes.push(ReadNote { line, path: self.path_str(), message });
+            let note = ReadNote { line, path: self.path_str(), message };
+            self.note(note);
         }
         self.text.clear();
     }
@@ -326,11 +399,12 @@ impl State {
             (p, n) => is_leaf(p, n),
         };
         if !known {
-            self.notes.push(ReadNote {
+            let note = ReadNote {
                 line,
                 path: format!("{}/{}", self.path_str(), name),
                 message: format!("element <{name}> is not part of the census schema inside <{parent}>; skipped with its contents"),
-            });
+            };
+            self.note(note);
             self.skipping = Some(self.path.len());
         }
         self.path.push(name);
@@ -503,7 +577,19 @@ impl State {
                 self.path_str()
             )));
         }
-        Ok((self.census, self.notes))
+        let mut notes = self.notes;
+        if self.dropped_notes > 0 {
+            let line = notes.last().map_or(0, |n| n.line);
+            notes.push(ReadNote {
+                line,
+                path: String::new(),
+                message: format!(
+                    "{} further notes not kept (only the first {} are)",
+                    self.dropped_notes, self.max_notes
+                ),
+            });
+        }
+        Ok((self.census, notes))
     }
 }
 
