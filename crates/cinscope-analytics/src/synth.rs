@@ -1,11 +1,14 @@
 //! Synthetic case histories as Polars frames: the events in the canonical schema, and the
 //! ground truth of every breach they hold.
 
+use std::fmt::Write as _;
+
 use chrono::NaiveDate;
 use cinscope_domain::Calendar;
 use cinscope_rules::Rulebook;
 use cinscope_synth::{generate, Options, Synth};
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::to_days;
 
@@ -43,40 +46,86 @@ pub fn synth_frames(
     frames(&synth, rulebook, authority, prefix).map_err(|e| e.to_string())
 }
 
+/// Rows per chunk when string columns are built in parallel.
+const CHUNK: usize = 1 << 16;
+
+/// A string column of `n` rows built in parallel chunks without a heap string per row:
+/// `write` formats row `i` into a reused buffer, and only when `key(i)` differs from the
+/// previous row's key (consecutive rows of one child share their ids, team and worker).
+fn text_column<K, G, F>(name: &str, n: usize, key: G, write: F) -> PolarsResult<Column>
+where
+    K: PartialEq,
+    G: Fn(usize) -> K + Sync,
+    F: Fn(usize, &mut String) + Sync,
+{
+    let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+    let chunks: Vec<StringChunked> = starts
+        .par_iter()
+        .map(|&start| {
+            let end = (start + CHUNK).min(n);
+            let mut builder = StringChunkedBuilder::new(name.into(), end - start);
+            let mut buffer = String::new();
+            let mut last: Option<K> = None;
+            for i in start..end {
+                let k = key(i);
+                if last.as_ref() != Some(&k) {
+                    buffer.clear();
+                    write(i, &mut buffer);
+                    last = Some(k);
+                }
+                builder.append_value(buffer.as_str());
+            }
+            builder.finish()
+        })
+        .collect();
+    let mut out = StringChunked::full_null(name.into(), 0);
+    for chunk in &chunks {
+        out.append(chunk)?;
+    }
+    Ok(out.into_series().into_column())
+}
+
 fn frames(synth: &Synth, rulebook: &Rulebook, authority: &str, prefix: &str) -> PolarsResult<SynthFrames> {
     let events = &synth.events;
     let n = events.len();
-    // Child ids change only between children: build each once.
-    let mut child_ids: Vec<String> = Vec::with_capacity(n);
-    let mut episode_ids: Vec<String> = Vec::with_capacity(n);
-    let mut last: Option<(u64, u32)> = None;
-    for e in events {
-        if last != Some((e.child, e.episode)) {
-            last = Some((e.child, e.episode));
-            let id = child_id(prefix, e.child);
-            episode_ids.push(format!("{id}-E{}", e.episode));
-            child_ids.push(id);
-        } else {
-            let (c, ep) = (
-                child_ids.last().cloned().unwrap_or_default(),
-                episode_ids.last().cloned().unwrap_or_default(),
-            );
-            child_ids.push(c);
-            episode_ids.push(ep);
-        }
-    }
-    let teams: Vec<String> = events.iter().map(|e| format!("T{:02}", e.team + 1)).collect();
-    let workers: Vec<String> =
-        events.iter().map(|e| format!("T{:02}-W{:02}", e.team + 1, e.worker + 1)).collect();
+    let at = |i: usize| events.get(i).copied();
+    let child_key = |i: usize| at(i).map(|e| e.child);
+    let episode_key = |i: usize| at(i).map(|e| (e.child, e.episode));
+    let staff_key = |i: usize| at(i).map(|e| (e.team, e.worker));
     let event_frame = DataFrame::new_infer_height(vec![
-        Column::new("child_id".into(), child_ids),
-        Column::new("episode_id".into(), episode_ids),
-        Column::new("event".into(), events.iter().map(|e| e.kind.name()).collect::<Vec<_>>()),
+        text_column("child_id", n, child_key, |i, b| {
+            if let Some(e) = at(i) {
+                let _ = write!(b, "{prefix}-{:07}", e.child);
+            }
+        })?,
+        text_column("episode_id", n, episode_key, |i, b| {
+            if let Some(e) = at(i) {
+                let _ = write!(b, "{prefix}-{:07}-E{}", e.child, e.episode);
+            }
+        })?,
+        text_column(
+            "event",
+            n,
+            |i| at(i).map(|e| e.kind),
+            |i, b| {
+                if let Some(e) = at(i) {
+                    b.push_str(e.kind.name());
+                }
+            },
+        )?,
         dates("date", events.iter().map(|e| Some(e.date)))?,
         Column::new("qualifier".into(), events.iter().map(|e| e.qualifier).collect::<Vec<_>>()),
-        Column::new("authority".into(), vec![authority; n]),
-        Column::new("team".into(), teams),
-        Column::new("worker".into(), workers),
+        text_column("authority", n, |_| (), |_, b| b.push_str(authority))?,
+        text_column("team", n, staff_key, |i, b| {
+            if let Some(e) = at(i) {
+                let _ = write!(b, "T{:02}", e.team + 1);
+            }
+        })?,
+        text_column("worker", n, staff_key, |i, b| {
+            if let Some(e) = at(i) {
+                let _ = write!(b, "T{:02}-W{:02}", e.team + 1, e.worker + 1);
+            }
+        })?,
     ])?;
     let truth = &synth.breaches;
     let m = truth.len();
