@@ -29,6 +29,7 @@ __all__ = [
     "parse_interval",
     "score",
     "synth",
+    "timescale_entries",
     "timescale_matrix",
 ]
 
@@ -100,6 +101,9 @@ class _Rulebook:
 
 def builtin_rulebooks() -> list[str]: ...
 def timescale_matrix(rulebooks: list[_Rulebook]) -> str: ...
+def timescale_entries(
+    rulebooks: list[_Rulebook],
+) -> list[tuple[str, str, str, str, str, float | None, float | None]]: ...
 def synth(
     rulebook: _Rulebook,
     children: int,

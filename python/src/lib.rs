@@ -19,6 +19,12 @@ mod plugins;
 mod scoring;
 mod synth;
 
+/// mimalloc rather than the system allocator: scoring, generation and census reading allocate
+/// many short-lived buffers from several threads at once, and glibc's allocator returns large
+/// ones to the kernel only to fault them back in on the next call.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 create_exception!(_core, CinscopeError, PyException, "Base class of every error cinscope raises.");
 create_exception!(
     _core,
@@ -241,6 +247,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scoring::score, m)?)?;
     m.add_function(wrap_pyfunction!(synth::synth, m)?)?;
     m.add_function(wrap_pyfunction!(scoring::timescale_matrix, m)?)?;
+    m.add_function(wrap_pyfunction!(scoring::timescale_entries, m)?)?;
     m.add_class::<PyCalendar>()?;
     m.add_function(wrap_pyfunction!(bank_holidays, m)?)?;
     m.add_function(wrap_pyfunction!(parse_interval, m)?)?;

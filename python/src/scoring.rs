@@ -127,6 +127,20 @@ pub(crate) fn timescale_matrix(rulebooks: Vec<Py<PyRulebook>>) -> String {
     cinscope_rules::reference::timescale_matrix(&books)
 }
 
+/// One row of the long-form timescale matrix: (obligation, rulebook, rule, part, duration,
+/// approximate working days, approximate calendar days).
+pub(crate) type TimescaleRow = (String, String, String, &'static str, String, Option<f64>, Option<f64>);
+
+/// The timescale matrix of the given rulebooks in long form, one row per timed part of a rule.
+#[pyfunction]
+pub(crate) fn timescale_entries(rulebooks: Vec<Py<PyRulebook>>) -> Vec<TimescaleRow> {
+    let books: Vec<Rulebook> = rulebooks.iter().map(|b| (*b.get().inner).clone()).collect();
+    cinscope_rules::reference::timescale_entries(&books)
+        .into_iter()
+        .map(|e| (e.obligation, e.rulebook, e.rule, e.part, e.duration, e.working_days, e.calendar_days))
+        .collect()
+}
+
 /// Ids of the built-in rulebooks.
 #[pyfunction]
 pub(crate) fn builtin_rulebooks() -> Vec<&'static str> {

@@ -140,9 +140,13 @@ pub fn rule_reference(rulebooks: &[Rulebook]) -> String {
     out
 }
 
+/// A labelled duration of a rule: which part of the rule it times (`within`, `first`, `then`,
+/// `every`, `gap`, `after`, `at least`, `window`).
+type Part<'a> = (&'static str, &'a Duration);
+
 /// The matrix key of a rule: what is measured, so that like rules of different rulebooks share
 /// a row.
-fn matrix_key(rule: &Rule) -> Option<(String, Vec<&Duration>)> {
+fn matrix_key(rule: &Rule) -> Option<(String, Vec<Part<'_>>)> {
     let cohort = if rule.when.cohort.is_empty() {
         String::new()
     } else {
@@ -156,39 +160,42 @@ fn matrix_key(rule: &Rule) -> Option<(String, Vec<&Duration>)> {
     let names = |s: &[Selector]| s.iter().map(|x| x.kind.name()).collect::<Vec<_>>().join("/");
     let (what, durations) = match &rule.kind {
         RuleKind::Deadline { anchor, target, within } => {
-            (format!("{} after {}", names(target), names(anchor)), vec![within])
+            (format!("{} after {}", names(target), names(anchor)), vec![("within", within)])
         }
         RuleKind::Recurring { target, first, then, every, .. } => {
-            let mut d = vec![first];
-            d.extend(then.iter());
-            d.push(every);
+            let mut d = vec![("first", first)];
+            d.extend(then.iter().map(|t| ("then", t)));
+            d.push(("every", every));
             (format!("{} cycle (first / … / every)", names(target)), d)
         }
-        RuleKind::MaxGap { target, every, .. } => (format!("{} maximum gap", names(target)), vec![every]),
+        RuleKind::MaxGap { target, every, .. } => {
+            (format!("{} maximum gap", names(target)), vec![("gap", every)])
+        }
         RuleKind::Drift { span, after, requires } if requires.is_empty() => {
-            (format!("{} drift point", span.name()), vec![after])
+            (format!("{} drift point", span.name()), vec![("after", after)])
         }
         RuleKind::Drift { span, after, requires } => {
-            (format!("{} by {} drift point", names(requires), span.name()), vec![after])
+            (format!("{} by {} drift point", names(requires), span.name()), vec![("after", after)])
         }
         RuleKind::MinDuration { span, at_least } => {
-            (format!("{} minimum length", span.name()), vec![at_least])
+            (format!("{} minimum length", span.name()), vec![("at least", at_least)])
         }
         RuleKind::Exclusivity { .. } => return None,
-        RuleKind::Before { target, reference, window } => {
-            (format!("{} before {}", names(target), reference.kind.name()), window.iter().collect())
-        }
+        RuleKind::Before { target, reference, window } => (
+            format!("{} before {}", names(target), reference.kind.name()),
+            window.iter().map(|w| ("window", w)).collect(),
+        ),
     };
     Some((format!("{what}{origin}{cohort}"), durations))
 }
 
-fn cell(durations: &[&Duration]) -> String {
+fn cell(durations: &[Part<'_>]) -> String {
     if durations.is_empty() {
         return "since previous".to_string();
     }
     durations
         .iter()
-        .map(|d| match d.interval {
+        .map(|(_, d)| match d.interval {
             Some(i) => {
                 format!("{} ({:.0} wd / {:.0} d)", d.text, i.approx_working_days(), i.approx_calendar_days())
             }
@@ -196,6 +203,52 @@ fn cell(durations: &[&Duration]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" / ")
+}
+
+/// One timed part of one rule, as data: the cells of the timescale matrix in long form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimescaleEntry {
+    /// The kind of obligation (the matrix row), e.g. `assessment_authorised after referral`.
+    pub obligation: String,
+    /// The rulebook's id.
+    pub rulebook: String,
+    /// The rule's code.
+    pub rule: String,
+    /// Which part of the rule this duration times: `within`, `first`, `then`, `every`, `gap`,
+    /// `after`, `at least` or `window`.
+    pub part: &'static str,
+    /// The duration as the rulebook states it (`45 working days`).
+    pub duration: String,
+    /// Its rough length in working days (five in seven calendar days); `None` for an unset
+    /// parameter.
+    pub working_days: Option<f64>,
+    /// Its rough length in calendar days (a month being 365.25/12 days); `None` for an unset
+    /// parameter.
+    pub calendar_days: Option<f64>,
+}
+
+/// The timescale matrix in long form: one entry per timed part of every rule that has one, in
+/// rulebook order then rule order. Exclusivity rules (a plan ends when another starts) carry no
+/// duration and are left out, as in [`timescale_matrix`].
+pub fn timescale_entries(rulebooks: &[Rulebook]) -> Vec<TimescaleEntry> {
+    let mut out = Vec::new();
+    for book in rulebooks {
+        for rule in &book.rules {
+            let Some((obligation, parts)) = matrix_key(rule) else { continue };
+            for (part, d) in parts {
+                out.push(TimescaleEntry {
+                    obligation: obligation.clone(),
+                    rulebook: book.id.clone(),
+                    rule: rule.code.clone(),
+                    part,
+                    duration: d.text.clone(),
+                    working_days: d.interval.map(|i| i.approx_working_days()),
+                    calendar_days: d.interval.map(|i| i.approx_calendar_days()),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The timescale matrix: one row per kind of obligation, one column per rulebook, each cell the
