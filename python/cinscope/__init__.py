@@ -37,6 +37,7 @@ from cinscope._core import CalendarError, CensusError, CinscopeError, DataError,
 from cinscope.census import Census, Validation, census_compliance, census_rules, generate_census, read_census
 from cinscope.drift import compliance_trend, interval_creep, long_plans, periods, stalled
 from cinscope.events import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, check_events, event_vocabulary
+from cinscope.privacy import pseudonymise
 from cinscope.report import html_report, rule_family, summary
 from cinscope.synth import AUTHORITY_CHILDREN, Synthetic, default_cohort, synth, synth_defaults
 from cinscope.scoring import (
@@ -50,6 +51,7 @@ from cinscope.scoring import (
     load_rulebook,
     score,
     score_report,
+    timescale_matrix,
     upcoming,
     worklist,
 )
@@ -64,6 +66,7 @@ __all__ = [
     "read_census",
     "AUTHORITY_CHILDREN",
     "html_report",
+    "pseudonymise",
     "rule_family",
     "summary",
     "Synthetic",
@@ -94,6 +97,7 @@ __all__ = [
     "stalled",
     "score",
     "score_report",
+    "timescale_matrix",
     "upcoming",
     "worklist",
     "__version__",
