@@ -96,7 +96,7 @@ def _bars(items: Sequence[tuple[str, float, str]], *, maximum: float | None = No
     if not items:
         return "<p>Nothing to show.</p>"
     top = maximum if maximum is not None else max(v for _, v, _ in items) or 1.0
-    row, label_w, bar_w = 22, 300, 420
+    row, label_w, bar_w = 22, 340, 420
     height = row * len(items) + 10
     parts = [f'<svg role="img" width="{label_w + bar_w + 90}" height="{height}" xmlns="http://www.w3.org/2000/svg">']
     for i, (label, value, shown) in enumerate(items):
@@ -177,7 +177,7 @@ body { font-family: Arial, Helvetica, sans-serif; margin: 2em; color: #0b0c0c; m
 h1 { font-size: 1.8em; } h2 { margin-top: 2em; border-bottom: 2px solid #1d70b8; }
 table { border-collapse: collapse; font-size: 12px; margin: 0.5em 0; }
 th, td { border: 1px solid #b1b4b6; padding: 3px 6px; text-align: left; vertical-align: top; }
-th { background: #f3f2f1; } table.matrix td { max-width: 220px; }
+th { background: #f3f2f1; } table.matrix td { max-width: 220px; overflow-wrap: anywhere; }
 .note { color: #505a5f; font-size: 0.9em; }
 """
 
@@ -217,7 +217,13 @@ def html_report(
         counts = [r["met"], r["late"], r["overdue"]]
         return "" if any(c is None for c in counts) else f" of {sum(int(str(c)) for c in counts)}"
 
-    items = [(str(r["rule"]), r["compliance"], f"{r['compliance']:.0%}{scored(r)}") for r in by_rule.iter_rows(named=True)]
+    # Inherited national rules appear under several rulebooks: name the rulebook when there are several.
+    several = by_rule["rulebook"].n_unique() > 1
+
+    def label(r: dict[str, object]) -> str:
+        return f"{r['rulebook']} · {r['rule']}" if several else str(r["rule"])
+
+    items = [(label(r), r["compliance"], f"{r['compliance']:.0%}{scored(r)}") for r in by_rule.iter_rows(named=True)]
     sections.append("<h2>Compliance by rule</h2>" + _bars(items, maximum=1.0))
 
     monthly = compliance(obligations, by="rulebook", period="month", suppress_below=suppress_below)
