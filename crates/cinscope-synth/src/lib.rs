@@ -234,16 +234,32 @@ pub fn generate(rulebook: &Rulebook, calendar: &Calendar, options: &Options) -> 
     let model = sim::Model::new(rulebook, calendar, options);
     let first = options.first_child;
     let last = first.saturating_add(options.children);
-    let parts: Vec<Synth> = (first..last)
+    // Children in fixed chunks, each filling its own buffers (sized for a typical child), so
+    // that the output does not depend on how rayon splits the work.
+    const CHUNK: u64 = 4096;
+    let starts: Vec<u64> = (first..last).step_by(CHUNK as usize).collect();
+    let parts: Vec<Synth> = starts
         .into_par_iter()
-        .fold(Synth::default, |mut acc, child| {
-            model.child(child, &mut acc);
+        .map(|start| {
+            let end = start.saturating_add(CHUNK).min(last);
+            let n = usize::try_from(end - start).unwrap_or(0);
+            let mut acc = Synth {
+                events: Vec::with_capacity(n * 24),
+                breaches: Vec::with_capacity(n * 4),
+                pathways: Vec::new(),
+            };
+            for child in start..end {
+                model.child(child, &mut acc);
+            }
             acc
         })
         .collect();
     let mut out = Synth::default();
+    // Reserve once: growing a vector of millions of events by doubling copies it many times.
+    out.events.reserve_exact(parts.iter().map(|p| p.events.len()).sum());
+    out.breaches.reserve_exact(parts.iter().map(|p| p.breaches.len()).sum());
     let mut counts = std::collections::BTreeMap::new();
-    // fold/collect keeps the order of children within and across parts.
+    // collect keeps the order of the chunks.
     for part in parts {
         out.events.extend(part.events);
         out.breaches.extend(part.breaches);

@@ -971,18 +971,19 @@ impl<'m, 'r> Episode<'m, 'r> {
             if !rule.is_ready() {
                 continue;
             }
-            let (anchors, cycle, intervals): (&[Selector], bool, Vec<Interval>) = match &rule.kind {
-                RuleKind::Deadline { anchor, within, .. } => {
-                    (anchor, false, within.interval.into_iter().collect())
-                }
-                RuleKind::Recurring { anchor, .. } | RuleKind::MaxGap { anchor, .. } => {
-                    (anchor, true, rule.kind.durations().into_iter().filter_map(|d| d.interval).collect())
-                }
+            let (anchors, cycle): (&[Selector], bool) = match &rule.kind {
+                RuleKind::Deadline { anchor, .. } => (anchor, false),
+                RuleKind::Recurring { anchor, .. } | RuleKind::MaxGap { anchor, .. } => (anchor, true),
                 _ => continue,
             };
+            // Most rules are not anchored by this event: look no further (and allocate nothing).
             if !selects(anchors, kind, qualifier) {
                 continue;
             }
+            let intervals: Vec<Interval> = match &rule.kind {
+                RuleKind::Deadline { within, .. } => within.interval.into_iter().collect(),
+                _ => rule.kind.durations().into_iter().filter_map(|d| d.interval).collect(),
+            };
             for context in self.anchor_contexts(rule, kind, date) {
                 if only_plan.is_some_and(|p| context != Context::Plan(p)) {
                     continue;
