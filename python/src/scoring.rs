@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cinscope_analytics::score::{check_rows, score as score_frame, RowError, Rulebooks, ScoreOptions};
+use cinscope_analytics::score::{score as score_frame, score_checked, RowError, Rulebooks, ScoreOptions};
 use cinscope_rules::reference::requirement;
 use cinscope_rules::rulebook::Scope;
 use cinscope_rules::{builtin, builtin_ids, from_file, from_str, Rulebook};
@@ -192,10 +192,9 @@ pub(crate) fn score(
     };
     let result = py.detach(move || -> Result<_, PyErrState> {
         if raise {
-            let problems = check_rows(&frame, &books).map_err(PyErrState::Frame)?;
-            if !problems.is_empty() {
-                return Err(PyErrState::Rows(problems));
-            }
+            return score_checked(&frame, &books, &options)
+                .map_err(PyErrState::Frame)?
+                .map_err(PyErrState::Rows);
         }
         score_frame(&frame, &books, &options).map_err(PyErrState::Frame)
     });

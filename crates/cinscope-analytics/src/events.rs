@@ -137,6 +137,29 @@ pub(crate) fn read_columns(frame: &DataFrame) -> PolarsResult<Columns> {
     })
 }
 
+/// The event kind of every row (`u8::MAX` for a null or a name outside the vocabulary),
+/// resolved in parallel; consecutive rows with the same name are resolved once.
+pub(crate) fn event_codes(event: &StringChunked) -> Vec<u8> {
+    use rayon::prelude::*;
+    let code =
+        |name: Option<&str>| name.and_then(cinscope_domain::EventKind::parse).map_or(u8::MAX, |k| k as u8);
+    (0..event.len())
+        .into_par_iter()
+        .with_min_len(1 << 14)
+        .map_init(
+            || (None::<&str>, u8::MAX),
+            |last, row| {
+                let name = event.get(row);
+                if last.0.is_some() && last.0 == name {
+                    return last.1;
+                }
+                *last = (name, code(name));
+                last.1
+            },
+        )
+        .collect()
+}
+
 /// An events frame's columns gathered so that each child's rows are contiguous, with event
 /// names resolved once: scoring then reads each child's rows in one sequential run instead of
 /// scattered across the frame.
@@ -163,12 +186,8 @@ impl<'c> Gathered<'c> {
             order.extend_from_slice(rows);
         }
         starts.push(order.len());
-        // Resolve event names in the frame's own order (a sequential pass), then gather.
-        let by_row: Vec<u8> = cols
-            .event
-            .iter()
-            .map(|name| name.and_then(cinscope_domain::EventKind::parse).map_or(u8::MAX, |k| k as u8))
-            .collect();
+        // Resolve event names in the frame's own order, then gather.
+        let by_row = event_codes(&cols.event);
         let kinds = order.iter().map(|r| by_row.get(*r as usize).copied().unwrap_or(u8::MAX)).collect();
         let index = IdxCa::from_vec("".into(), order.iter().map(|r| *r as IdxSize).collect());
         let take = |ca: &StringChunked| -> PolarsResult<StringChunked> {
@@ -213,6 +232,27 @@ impl<'c> Gathered<'c> {
 /// The rows of each child, children in order of first appearance, and the rows whose child id is
 /// null.
 pub fn group_by_child(child: &StringChunked) -> (Vec<(&str, Vec<u32>)>, Vec<u64>) {
+    use polars::prelude::IntoGroupsType;
+    // Polars' own grouping: hashed in parallel, groups in order of first appearance.
+    let groups = match child.group_tuples(true, true) {
+        Ok(g) => g.into_idx(),
+        Err(_) => return group_by_child_serial(child),
+    };
+    let mut out: Vec<(&str, Vec<u32>)> = Vec::with_capacity(groups.first().len());
+    let mut nulls = Vec::new();
+    for (first, rows) in groups {
+        let rows: Vec<u32> = rows.iter().copied().collect();
+        match child.get(first as usize) {
+            Some(id) => out.push((id, rows)),
+            None => nulls.extend(rows.iter().map(|r| u64::from(*r))),
+        }
+    }
+    nulls.sort_unstable();
+    (out, nulls)
+}
+
+/// The same, one row at a time (used only if Polars' grouping fails).
+fn group_by_child_serial(child: &StringChunked) -> (Vec<(&str, Vec<u32>)>, Vec<u64>) {
     let mut group_of: PlHashMap<&str, u32> = PlHashMap::with_capacity(child.len() / 8 + 1);
     let mut groups: Vec<(&str, Vec<u32>)> = Vec::new();
     let mut nulls = Vec::new();

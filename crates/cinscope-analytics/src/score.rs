@@ -74,12 +74,39 @@ fn join_limited(values: &[String], limit: usize) -> String {
 /// Returns every problem found, each as a message that names the column, values and rows.
 pub fn check_rows(frame: &DataFrame, books: &Rulebooks) -> PolarsResult<Vec<RowError>> {
     let cols = read_columns(frame)?;
+    Ok(check_columns(&cols, books))
+}
+
+/// Checks the rows, then scores them only if no problem was found: the columns are read once.
+pub fn score_checked(
+    frame: &DataFrame,
+    books: &Rulebooks,
+    options: &ScoreOptions,
+) -> PolarsResult<Result<Scored, Vec<RowError>>> {
+    let cols = read_columns(frame)?;
+    let problems = check_columns(&cols, books);
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    score_columns(cols, books, options).map(Ok)
+}
+
+/// The positions of the null values of a column, or none at all without a scan.
+fn null_rows<T: PolarsDataType>(column: &ChunkedArray<T>) -> Vec<usize> {
+    if column.null_count() == 0 {
+        return Vec::new();
+    }
+    column.is_null().iter().enumerate().filter(|(_, null)| *null == Some(true)).map(|(i, _)| i).collect()
+}
+
+fn check_columns(cols: &Columns, books: &Rulebooks) -> Vec<RowError> {
     let mut errors = Vec::new();
 
+    let codes = crate::events::event_codes(&cols.event);
     let mut unknown: HashMap<&str, (usize, usize)> = HashMap::new();
-    for (row, name) in cols.event.iter().enumerate() {
-        if let Some(name) = name {
-            if EventKind::parse(name).is_none() {
+    for (row, code) in codes.iter().enumerate() {
+        if *code == u8::MAX {
+            if let Some(name) = cols.event.get(row) {
                 unknown.entry(name).or_insert((row, 0)).1 += 1;
             }
         }
@@ -106,15 +133,9 @@ pub fn check_rows(frame: &DataFrame, books: &Rulebooks) -> PolarsResult<Vec<RowE
     }
 
     for (name, nulls) in [
-        (
-            columns::CHILD_ID,
-            cols.child.iter().enumerate().filter(|(_, v)| v.is_none()).map(|(i, _)| i).collect::<Vec<_>>(),
-        ),
-        (
-            columns::EVENT,
-            cols.event.iter().enumerate().filter(|(_, v)| v.is_none()).map(|(i, _)| i).collect(),
-        ),
-        (columns::DATE, cols.date.iter().enumerate().filter(|(_, v)| v.is_none()).map(|(i, _)| i).collect()),
+        (columns::CHILD_ID, null_rows(&cols.child)),
+        (columns::EVENT, null_rows(&cols.event)),
+        (columns::DATE, null_rows(&cols.date)),
     ] {
         if !nulls.is_empty() {
             let rows: Vec<String> = nulls.iter().map(usize::to_string).collect();
@@ -135,7 +156,13 @@ pub fn check_rows(frame: &DataFrame, books: &Rulebooks) -> PolarsResult<Vec<RowE
             )),
             Some(authority) => {
                 let mut missing: Vec<String> = Vec::new();
+                let mut last: Option<Option<&str>> = None;
                 for value in authority.iter() {
+                    // Extracts hold long runs of one authority: look each run up once.
+                    if last == Some(value) {
+                        continue;
+                    }
+                    last = Some(value);
                     let key = value.unwrap_or("");
                     if !map.contains_key(key) && !missing.iter().any(|m| m == key) {
                         missing.push(key.to_string());
@@ -153,7 +180,7 @@ pub fn check_rows(frame: &DataFrame, books: &Rulebooks) -> PolarsResult<Vec<RowE
             }
         }
     }
-    Ok(errors)
+    errors
 }
 
 #[derive(Default)]
@@ -183,8 +210,10 @@ struct Out {
 /// authority with no rulebook) must have been rejected or accepted by the caller through
 /// [`check_rows`]; here they are reported in the findings frame and skipped.
 pub fn score(frame: &DataFrame, books: &Rulebooks, options: &ScoreOptions) -> PolarsResult<Scored> {
-    let cols = read_columns(frame)?;
+    score_columns(read_columns(frame)?, books, options)
+}
 
+fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> PolarsResult<Scored> {
     // Rulebooks, numbered; each child is scored under the rulebook of its first row.
     let (book_list, book_of_key): (Vec<Arc<Rulebook>>, HashMap<String, u32>) = match books {
         Rulebooks::One(book) => (vec![Arc::clone(book)], HashMap::new()),
@@ -205,16 +234,19 @@ pub fn score(frame: &DataFrame, books: &Rulebooks, options: &ScoreOptions) -> Po
 
     let gathered = crate::events::Gathered::new(&cols, &groups)?;
 
-    // Children are scored in chunks, each chunk filling one set of output vectors, so that
-    // allocations are per chunk rather than per child.
-    const CHUNK: usize = 2048;
+    // Children are scored in a few large chunks (four per thread, for balance), each filling
+    // one set of output vectors sized up front and then made into a frame of its own; the
+    // frames are stacked at the end (their columns keep one chunk per part).
+    let chunk = groups.len().div_ceil(rayon::current_num_threads() * 4).max(256);
     let scored: Vec<ChildResult> = groups
-        .par_chunks(CHUNK)
+        .par_chunks(chunk)
         .enumerate()
-        .map(|(c, chunk)| {
+        .map(|(c, children)| {
             let mut result: ChildResult = (Out::default(), Vec::new(), Vec::new());
-            for (i, (child, rows)) in chunk.iter().enumerate() {
-                let g = (c * CHUNK + i) as u32;
+            let events: usize = children.iter().map(|(_, rows)| rows.len()).sum();
+            result.0.reserve(events + events / 2);
+            for (i, (child, rows)) in children.iter().enumerate() {
+                let g = (c * chunk + i) as u32;
                 score_child(
                     &mut result,
                     g,
@@ -232,38 +264,49 @@ pub fn score(frame: &DataFrame, books: &Rulebooks, options: &ScoreOptions) -> Po
         })
         .collect();
 
-    let mut out = Out::default();
     let mut findings: Vec<cinscope_domain::Finding> = Vec::new();
-    for (part, found, issues) in scored {
-        append(&mut out, part);
+    let mut outs = Vec::with_capacity(scored.len());
+    for (out, found, issues) in scored {
+        outs.push(out);
         findings.extend(found);
         skipped.extend(issues);
     }
-    let obligations = obligations_frame(out, &groups, &cols, &book_list, options)?;
+    let frames: Vec<DataFrame> = outs
+        .into_par_iter()
+        .map(|out| obligations_frame(out, &groups, &cols, &book_list, options))
+        .collect::<PolarsResult<_>>()?;
+    let mut obligations = match frames.first() {
+        Some(first) => first.clear(),
+        None => obligations_frame(Out::default(), &groups, &cols, &book_list, options)?,
+    };
+    for frame in &frames {
+        obligations.vstack_mut(frame)?;
+    }
     let findings = crate::events::findings_table(findings.iter(), &skipped)?;
     Ok(Scored { obligations, findings })
 }
 
-fn append(out: &mut Out, part: Out) {
-    out.child.extend(part.child);
-    let base = out.episode_ids.len() as u32;
-    out.episode.extend(part.episode.into_iter().map(|e| e + base));
-    out.episode_ids.extend(part.episode_ids);
-    out.episode_end.extend(part.episode_end);
-    out.anchor_row.extend(part.anchor_row);
-    out.rule.extend(part.rule);
-    out.plan_start.extend(part.plan_start);
-    out.sequence.extend(part.sequence);
-    out.anchor_event.extend(part.anchor_event);
-    out.anchor_date.extend(part.anchor_date);
-    out.due.extend(part.due);
-    out.met_event.extend(part.met_event);
-    out.met_date.extend(part.met_date);
-    out.met_row.extend(part.met_row);
-    out.status.extend(part.status);
-    out.days_late.extend(part.days_late);
-    out.working_days_late.extend(part.working_days_late);
-    out.book.extend(part.book);
+impl Out {
+    /// Room for `n` more obligations in every column.
+    fn reserve(&mut self, n: usize) {
+        self.child.reserve(n);
+        self.episode.reserve(n);
+        self.episode_end.reserve(n);
+        self.anchor_row.reserve(n);
+        self.rule.reserve(n);
+        self.plan_start.reserve(n);
+        self.sequence.reserve(n);
+        self.anchor_event.reserve(n);
+        self.anchor_date.reserve(n);
+        self.due.reserve(n);
+        self.met_event.reserve(n);
+        self.met_date.reserve(n);
+        self.met_row.reserve(n);
+        self.status.reserve(n);
+        self.days_late.reserve(n);
+        self.working_days_late.reserve(n);
+        self.book.reserve(n);
+    }
 }
 
 /// One child's obligations, timeline findings and rows that could not be scored.
@@ -424,15 +467,28 @@ fn obligations_frame(
     let rule_column = |name: &str, value: &dyn Fn(&cinscope_rules::Rule) -> &str| {
         lookup(name, all_rules.iter().map(|r| value(r)).collect(), rule_index.iter().copied())
     };
-    let child: Vec<&str> =
-        out.child.iter().map(|g| groups.get(*g as usize).map_or("", |(c, _)| *c)).collect();
+    // Ids, authority, team and worker are taken from the input columns (by the child's first
+    // row, or the anchor row): the strings' buffers are shared, not copied.
+    let first_rows = IdxCa::from_iter_options(
+        "child_id".into(),
+        out.child
+            .iter()
+            .map(|g| groups.get(*g as usize).and_then(|(_, rows)| rows.first()).map(|r| *r as IdxSize)),
+    );
+    let anchor_rows = IdxCa::from_iter_options(
+        "anchor_row".into(),
+        out.anchor_row.iter().map(|r| IdxSize::try_from(*r).ok()),
+    );
+    let take = |name: &str, column: &StringChunked, rows: &IdxCa| -> PolarsResult<Column> {
+        Ok(column.clone().into_series().take(rows)?.with_name(name.into()).into_column())
+    };
     let mut columns_out = vec![
         lookup(
             "rulebook",
             books.iter().map(|b| b.id.as_str()).collect(),
             out.book.iter().map(|b| Some(*b as IdxSize)),
         )?,
-        Column::new("child_id".into(), child),
+        take("child_id", &cols.child, &first_rows)?,
         lookup(
             "episode_id",
             out.episode_ids.iter().map(String::as_str).collect(),
@@ -441,12 +497,10 @@ fn obligations_frame(
         dates("episode_end", out.episode_end)?,
     ];
     if let Some(authority) = &cols.authority {
-        let values: Vec<Option<&str>> = out.anchor_row.iter().map(|r| authority.get(*r as usize)).collect();
-        columns_out.push(Column::new("authority".into(), values));
+        columns_out.push(take("authority", authority, &anchor_rows)?);
     }
     for (name, values) in &cols.carried {
-        let picked: Vec<Option<&str>> = out.anchor_row.iter().map(|r| values.get(*r as usize)).collect();
-        columns_out.push(Column::new(name.as_str().into(), picked));
+        columns_out.push(take(name, values, &anchor_rows)?);
     }
     columns_out.extend([
         rule_column("rule", &|r| r.code.as_str())?,
