@@ -34,7 +34,15 @@ from cinscope._calendar import (
     is_working_day,
 )
 from cinscope._core import CalendarError, CensusError, CinscopeError, DataError, RulebookError, SchemaError, __version__
-from cinscope.census import Census, Validation, census_compliance, census_rules, generate_census, read_census
+from cinscope.census import (
+    Census,
+    Validation,
+    census_compliance,
+    census_from_tables,
+    census_rules,
+    generate_census,
+    read_census,
+)
 from cinscope.drift import compliance_trend, interval_creep, long_plans, periods, stalled
 from cinscope.events import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, check_events, event_vocabulary
 from cinscope.privacy import pseudonymise
@@ -61,6 +69,7 @@ __all__ = [
     "CensusError",
     "Validation",
     "census_compliance",
+    "census_from_tables",
     "census_rules",
     "generate_census",
     "read_census",

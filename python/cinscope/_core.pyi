@@ -12,6 +12,7 @@ __all__ = [
     "generate_census",
     "read_census_bytes",
     "read_census_path",
+    "census_from_tables",
     "CalendarError",
     "CinscopeError",
     "DataError",
@@ -62,6 +63,7 @@ def read_census_path(path: os.PathLike[str], max_text: int | None = None) -> Cen
 def read_census_bytes(data: bytes, max_text: int | None = None) -> Census: ...
 def generate_census(children: int, seed: int, year: int, error_rate: float) -> Census: ...
 def census_rules() -> pl.DataFrame: ...
+def census_from_tables(tables: list[tuple[str, pl.DataFrame]]) -> Census: ...
 
 @final
 class _Calendar:

@@ -22,7 +22,7 @@ import datetime as _dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import polars as pl
 
@@ -33,6 +33,7 @@ __all__ = [
     "Census",
     "Validation",
     "census_compliance",
+    "census_from_tables",
     "census_rules",
     "generate_census",
     "read_census",
@@ -95,11 +96,13 @@ class Census:
 
     @property
     def tables(self) -> dict[str, pl.DataFrame]:
-        """The eleven DfE tables, keyed by ``LAchildID``, ``CINdetailsID``, ``AssessmentID``
-        and ``CPPID``; date columns are ``pl.Date`` (null when absent or unparseable)."""
+        """The eleven DfE tables and ``PreProceedings`` (2026), keyed by ``LAchildID``,
+        ``CINdetailsID``, ``AssessmentID``, ``CPPID`` and ``PreProceedingsID``; date columns are
+        ``pl.Date`` (null when absent or unparseable). :func:`census_from_tables` turns them,
+        edited or not, back into a census."""
         if self._tables is None:
             self._tables = dict(self._core.tables())
-        return self._tables
+        return dict(self._tables)
 
     def events(self, authority: str = "census") -> pl.DataFrame:
         """The census as a canonical events frame, ready for :func:`cinscope.score`."""
@@ -156,6 +159,42 @@ def read_census(source: str | os.PathLike[str] | bytes, *, max_text: int | None 
     if isinstance(source, (bytes, bytearray)):
         return Census(_core.read_census_bytes(bytes(source), max_text))
     return Census(_core.read_census_path(Path(source), max_text))
+
+
+def census_from_tables(tables: Mapping[str, pl.DataFrame | pl.LazyFrame]) -> Census:
+    """A census rebuilt from its tables, to validate or write as XML for any schema year.
+
+    ``tables`` maps table names (as :attr:`Census.tables` names them) to frames, edited or built
+    from a case-management extract. ``Header`` and ``ChildIdentifiers`` are required; the other
+    tables may be left out. Children are the ``ChildIdentifiers`` rows in order, identified by
+    ``LAchildID``; the other tables attach by ``LAchildID`` and their keys, in key order. Values
+    are written as text (dates as ``YYYY-MM-DD``); null is an absent element.
+
+    Raises :class:`cinscope.CensusError`, naming the table, column, row and value, for an unknown
+    table, a missing column, a null or repeated ``LAchildID``, or a row whose keys match no
+    parent row: no row is dropped.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> import cinscope as cs
+    >>> census = cs.generate_census(50, seed=1, year=2025)
+    >>> tables = census.tables
+    >>> tables["CINdetails"] = tables["CINdetails"].with_columns(ReferralSource=pl.lit("1A"))
+    >>> edited = cs.census_from_tables(tables)
+    >>> edited.tables["CINdetails"]["ReferralSource"].unique().to_list()
+    ['1A']
+    >>> "<ReferralSource>1A</ReferralSource>" in edited.to_xml(2026)
+    True
+    """
+    pairs = []
+    for name, frame in tables.items():
+        if isinstance(frame, pl.LazyFrame):
+            frame = frame.collect()
+        if not isinstance(frame, pl.DataFrame):
+            raise TypeError(f"table {name!r} must be a polars DataFrame or LazyFrame, got {type(frame).__name__}")
+        pairs.append((str(name), frame))
+    return Census(_core.census_from_tables(pairs))
 
 
 def generate_census(children: int = 1_000, *, seed: int = 2026, year: int = 2025, error_rate: float = 0.02) -> Census:

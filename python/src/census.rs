@@ -34,6 +34,17 @@ fn limits(max_text: Option<usize>) -> Limits {
     l
 }
 
+/// Rebuilds a census from (name, DataFrame) tables.
+#[pyfunction]
+pub(crate) fn census_from_tables(py: Python<'_>, tables: Vec<(String, PyDataFrame)>) -> PyResult<PyCensus> {
+    let tables: Vec<(String, polars::prelude::DataFrame)> =
+        tables.into_iter().map(|(n, df)| (n, df.0)).collect();
+    let inner = py
+        .detach(|| cinscope_analytics::census_from_tables(&tables))
+        .map_err(|e| CensusError::new_err(e.to_string()))?;
+    Ok(PyCensus { inner, notes: Vec::new() })
+}
+
 /// Reads a census file.
 #[pyfunction]
 #[pyo3(signature = (path, max_text=None))]
@@ -109,7 +120,7 @@ impl PyCensus {
         self.notes.iter().map(|n| (n.line, n.path.clone(), n.message.clone())).collect()
     }
 
-    /// The eleven tables as (name, DataFrame) pairs.
+    /// The tables (the DfE's eleven and the pre-proceedings blocks) as (name, DataFrame) pairs.
     fn tables<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let tables = py.detach(|| census_tables(&self.inner)).map_err(polars_error)?;
         let items: Vec<(String, PyDataFrame)> =

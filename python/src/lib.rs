@@ -242,6 +242,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(census::read_census_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(census::generate_census, m)?)?;
     m.add_function(wrap_pyfunction!(census::census_rules, m)?)?;
+    m.add_function(wrap_pyfunction!(census::census_from_tables, m)?)?;
     m.add_class::<scoring::PyRulebook>()?;
     m.add_function(wrap_pyfunction!(scoring::builtin_rulebooks, m)?)?;
     m.add_function(wrap_pyfunction!(scoring::score, m)?)?;

@@ -19,7 +19,7 @@ def test_samples_read_validate_and_round_trip(tmp_path: Path) -> None:
         assert len(census) >= 1
         assert set(census.tables) == {
             "Header", "ChildIdentifiers", "ChildCharacteristics", "Disabilities", "CINdetails", "Assessments",
-            "AssessmentFactorsList", "CINplanDates", "Section47", "ChildProtectionPlans", "Reviews",
+            "AssessmentFactorsList", "CINplanDates", "Section47", "ChildProtectionPlans", "Reviews", "PreProceedings",
         }
         checked = census.validate()
         assert checked.issues.height > 0
@@ -54,6 +54,46 @@ def test_generated_returns_of_every_year_round_trip(tmp_path: Path) -> None:
         assert all(again.tables[name].equals(table) for name, table in census.tables.items()), year
         assert again.to_xml(year) == text, year
         assert again.validate().summary.height == 109
+
+
+def test_tables_back_to_a_census_and_to_xml() -> None:
+    # Samples and generated returns of every year: tables -> census -> XML is the XML itself.
+    sources = [(cs.read_census(p), 2026 if "<Sex>" in p.read_text() else 2024) for p in sorted(SAMPLES.glob("*.xml"))]
+    sources += [(cs.generate_census(200, seed=year, year=year, error_rate=0.05), year) for year in range(2017, 2027)]
+    for census, year in sources:
+        rebuilt = cs.census_from_tables(census.tables)
+        assert rebuilt.to_xml(year) == census.to_xml(year), year
+        assert rebuilt.validate().issues.equals(census.validate().issues), year
+    # The 2026 sample's pre-proceedings block is a table of its own, and survives.
+    sample = cs.read_census(SAMPLES / "CIN_Census_2026.xml")
+    pre = sample.tables["PreProceedings"]
+    assert pre.height >= 1 and pre.schema["PPStartDate"] == pl.Date
+    assert "<PPOutcome>A</PPOutcome>" in cs.census_from_tables(sample.tables).to_xml(2026)
+
+
+def test_edited_tables_are_validated_and_written() -> None:
+    census = cs.generate_census(100, seed=4, year=2025, error_rate=0.0)
+    tables = census.tables
+    first = tables["CINdetails"]["LAchildID"][0]
+    tables["CINdetails"] = tables["CINdetails"].with_columns(
+        ReferralSource=pl.when(pl.col("LAchildID") == first).then(pl.lit("ZZ")).otherwise(pl.col("ReferralSource"))
+    )
+    edited = cs.census_from_tables({k: v.lazy() for k, v in tables.items()})
+    issues = edited.validate().issues.filter(pl.col("field") == "ReferralSource")
+    assert issues["child_id"].unique().to_list() == [first]
+    # What cannot be placed is an error naming the table, row and value.
+    orphan = tables["Assessments"].with_columns(CINdetailsID=pl.lit(99, dtype=pl.UInt32))
+    with pytest.raises(cs.CensusError, match=r"table Assessments, row 0: no CINdetails row .* CINdetailsID 99"):
+        cs.census_from_tables({**tables, "Assessments": orphan})
+    twice = pl.concat([tables["ChildIdentifiers"], tables["ChildIdentifiers"].head(1)])
+    with pytest.raises(cs.CensusError, match="appears twice"):
+        cs.census_from_tables({**tables, "ChildIdentifiers": twice})
+    with pytest.raises(cs.CensusError, match="unknown table 'Child'"):
+        cs.census_from_tables({**tables, "Child": tables["ChildIdentifiers"]})
+    with pytest.raises(cs.CensusError, match="there is no Header table"):
+        cs.census_from_tables({k: v for k, v in tables.items() if k != "Header"})
+    with pytest.raises(TypeError, match="must be a polars DataFrame"):
+        cs.census_from_tables({"Header": {"Year": 2025}})  # type: ignore[dict-item]
 
 
 def test_tables_are_keyed_and_typed() -> None:

@@ -59,7 +59,7 @@ impl Cols {
     }
 }
 
-/// The census as its eleven tables, named and keyed as the DfE names them: `LAchildID`,
+/// The census as its tables (the DfE's eleven, and the 2026 pre-proceedings blocks), named and keyed as the DfE names them: `LAchildID`,
 /// then `CINdetailsID` (1-based within the child), `AssessmentID` and `CPPID` (1-based within
 /// the episode) where they apply.
 pub fn census_tables(census: &Census) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
@@ -164,8 +164,11 @@ pub fn census_tables(census: &Census) -> PolarsResult<Vec<(&'static str, DataFra
             ],
         );
         chars.row(id, &[], &[&c.ethnicity]);
-        for d in c.disabilities.iter().flatten() {
-            dis.row(id, &[], &[d]);
+        // An empty list (the element present with nothing in it) is one row with a null value.
+        match &c.disabilities {
+            Some(list) if list.is_empty() => dis.row(id, &[], &[&None]),
+            Some(list) => list.iter().for_each(|d| dis.row(id, &[], &[d])),
+            None => {}
         }
         for (e_no, e) in (1u32..).zip(&c.episodes) {
             cin.row(
@@ -183,8 +186,10 @@ pub fn census_tables(census: &Census) -> PolarsResult<Vec<(&'static str, DataFra
             );
             for (a_no, a) in (1u32..).zip(&e.assessments) {
                 ass.row(id, &[e_no, a_no], &[&a.start, &a.internal_review, &a.authorised]);
-                for f in a.factors.iter().flatten() {
-                    factors.row(id, &[e_no, a_no], &[f]);
+                match &a.factors {
+                    Some(list) if list.is_empty() => factors.row(id, &[e_no, a_no], &[&None]),
+                    Some(list) => list.iter().for_each(|f| factors.row(id, &[e_no, a_no], &[f])),
+                    None => {}
                 }
             }
             for p in &e.cin_plans {
@@ -217,7 +222,68 @@ pub fn census_tables(census: &Census) -> PolarsResult<Vec<(&'static str, DataFra
         ("Section47", s47.frame()?),
         ("ChildProtectionPlans", cpp.frame()?),
         ("Reviews", reviews.frame()?),
+        ("PreProceedings", pre_proceedings_frame(census)?),
     ])
+}
+
+/// Fields of a `PreProceedingsandFGDM` block in the order of the DfE's 2026 sample; other
+/// element names found in a block become further columns, so nothing read is lost.
+pub const PRE_PROCEEDINGS_FIELDS: [&str; 10] = [
+    "PPStartDate",
+    "LBPSentDate",
+    "FGDMMeetingOffer",
+    "FGDMMeetingFac",
+    "InitialPPMeetingDate",
+    "ReviewMeetingsCount",
+    "StepDecisionDate",
+    "PPOutcome",
+    "CourtAppDate",
+    "LetterInitCPDate",
+];
+
+/// The pre-proceedings blocks (2026): `LAchildID`, `CINdetailsID`, `PreProceedingsID`, then one
+/// column per field; fields whose name ends in `Date` are `Date`.
+fn pre_proceedings_frame(census: &Census) -> PolarsResult<DataFrame> {
+    let mut names: Vec<String> = PRE_PROCEEDINGS_FIELDS.iter().map(|s| (*s).to_string()).collect();
+    let blocks =
+        census.children.iter().flat_map(|c| c.episodes.iter().flat_map(|e| e.pre_proceedings.iter()));
+    for block in blocks {
+        for (name, _) in block {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    let mut child: Vec<Option<String>> = Vec::new();
+    let mut episode_no: Vec<u32> = Vec::new();
+    let mut block_no: Vec<u32> = Vec::new();
+    let mut values: Vec<Vec<Option<String>>> = names.iter().map(|_| Vec::new()).collect();
+    for c in &census.children {
+        for (e_no, e) in (1u32..).zip(&c.episodes) {
+            for (b_no, block) in (1u32..).zip(&e.pre_proceedings) {
+                child.push(c.la_child_id.clone());
+                episode_no.push(e_no);
+                block_no.push(b_no);
+                for (name, column) in names.iter().zip(values.iter_mut()) {
+                    column.push(block.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()));
+                }
+            }
+        }
+    }
+    let mut cols = vec![
+        Column::new("LAchildID".into(), child),
+        Column::new("CINdetailsID".into(), episode_no),
+        Column::new("PreProceedingsID".into(), block_no),
+    ];
+    for (name, v) in names.iter().zip(values) {
+        if name.ends_with("Date") {
+            let days: Int32Chunked = v.iter().map(|t| date(t).map(to_days)).collect();
+            cols.push(Column::new(name.into(), days.into_series()).cast(&DataType::Date)?);
+        } else {
+            cols.push(Column::new(name.into(), v));
+        }
+    }
+    DataFrame::new_infer_height(cols)
 }
 
 /// Validation issues as a frame: `rule`, `type`, `child_id`, `table`, `field`, `row`,

@@ -7,11 +7,13 @@
 
 pub mod calendar_ops;
 pub mod census;
+pub mod census_build;
 pub mod events;
 pub mod score;
 pub mod synth;
 
 pub use calendar_ops::{add_interval, calendar_for, count_working_days, is_working_day, NullPolicy};
+pub use census_build::{census_from_tables, TablesError};
 pub use events::{check_schema, findings_frame, timelines, vocabulary_frame, SchemaError};
 pub use score::{check_rows, score, Rulebooks, ScoreOptions, Scored};
 pub use synth::{synth_frames, SynthFrames};
