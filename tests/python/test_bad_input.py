@@ -371,4 +371,4 @@ def test_a_2_gb_census_of_unknown_elements_reads_in_bounded_memory(tmp_path: Pat
     assert result.returncode == 0, result.stderr[-2000:]
     children, notes, peak_mb = map(int, result.stdout.split())
     assert children == 0 and notes == 10_001
-    assert peak_mb < 400, f"peak memory {peak_mb} MB for a 2 GB file"
+    assert peak_mb < 200, f"peak memory {peak_mb} MB for a 2 GB file"  # about 64 MB measured
