@@ -231,13 +231,10 @@ impl<'c> Gathered<'c> {
 
 /// The rows of each child, children in order of first appearance, and the rows whose child id is
 /// null.
-pub fn group_by_child(child: &StringChunked) -> (Vec<(&str, Vec<u32>)>, Vec<u64>) {
+pub fn group_by_child(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
     use polars::prelude::IntoGroupsType;
     // Polars' own grouping: hashed in parallel, groups in order of first appearance.
-    let groups = match child.group_tuples(true, true) {
-        Ok(g) => g.into_idx(),
-        Err(_) => return group_by_child_serial(child),
-    };
+    let groups = child.group_tuples(true, true)?.into_idx();
     let mut out: Vec<(&str, Vec<u32>)> = Vec::with_capacity(groups.first().len());
     let mut nulls = Vec::new();
     for (first, rows) in groups {
@@ -248,31 +245,12 @@ pub fn group_by_child(child: &StringChunked) -> (Vec<(&str, Vec<u32>)>, Vec<u64>
         }
     }
     nulls.sort_unstable();
-    (out, nulls)
+    Ok((out, nulls))
 }
 
-/// The same, one row at a time (used only if Polars' grouping fails).
-fn group_by_child_serial(child: &StringChunked) -> (Vec<(&str, Vec<u32>)>, Vec<u64>) {
-    let mut group_of: PlHashMap<&str, u32> = PlHashMap::with_capacity(child.len() / 8 + 1);
-    let mut groups: Vec<(&str, Vec<u32>)> = Vec::new();
-    let mut nulls = Vec::new();
-    for (row, id) in child.iter().enumerate() {
-        match id {
-            Some(id) => {
-                let next = groups.len() as u32;
-                let g = *group_of.entry(id).or_insert(next);
-                if g == next {
-                    groups.push((id, Vec::new()));
-                }
-                if let Some((_, rows)) = groups.get_mut(g as usize) {
-                    rows.push(row as u32);
-                }
-            }
-            None => nulls.push(row as u64),
-        }
-    }
-    (groups, nulls)
-}
+/// Each child's id and rows, children in order of first appearance; then the rows whose child
+/// id is null.
+pub type ChildRows<'a> = (Vec<(&'a str, Vec<u32>)>, Vec<u64>);
 
 /// Builds one timeline per child from an events frame, children in order of first appearance.
 ///
@@ -280,7 +258,7 @@ fn group_by_child_serial(child: &StringChunked) -> (Vec<(&str, Vec<u32>)>, Vec<u
 /// caller can report or reject them.
 pub fn timelines(frame: &DataFrame) -> PolarsResult<(Vec<Timeline>, Vec<u64>)> {
     let cols = read_columns(frame)?;
-    let (groups, null_children) = group_by_child(&cols.child);
+    let (groups, null_children) = group_by_child(&cols.child)?;
     let gathered = Gathered::new(&cols, &groups)?;
     let out =
         groups.iter().enumerate().map(|(g, (id, _))| build_timeline(id, &gathered.raw_events(g))).collect();

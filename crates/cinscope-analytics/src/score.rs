@@ -226,8 +226,8 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
         }
     };
 
-    let (groups, null_rows) = crate::events::group_by_child(&cols.child);
-    let mut skipped: Vec<crate::events::Unused> = null_rows
+    let (groups, null_children) = crate::events::group_by_child(&cols.child)?;
+    let mut skipped: Vec<crate::events::Unused> = null_children
         .into_iter()
         .map(|row| (row, None, format!("row {row}: child_id is null; the row is not scored")))
         .collect();
