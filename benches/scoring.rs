@@ -74,6 +74,58 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
+/// One child with `n` events: a CIN plan that runs for years, with visits, reviews, minutes and
+/// network meetings on successive days. Cost per event should not grow with `n`.
+fn long_history(n: usize) -> Vec<(&'static str, NaiveDate, Option<&'static str>)> {
+    let start = NaiveDate::from_ymd_opt(2000, 1, 3).unwrap_or_default();
+    let mut rows = vec![
+        ("referral", start, None),
+        ("assessment_start", start + Duration::days(1), None),
+        ("assessment_authorised", start + Duration::days(30), None),
+        ("cin_plan_start", start + Duration::days(35), Some("assessment")),
+        ("cin_initial_meeting", start + Duration::days(40), None),
+    ];
+    let kinds = ["visit", "cin_review", "minutes_distributed", "network_meeting"];
+    for i in 0..n.saturating_sub(rows.len()) {
+        let kind = kinds[i % kinds.len()];
+        let qualifier = if kind == "visit" { Some("seen") } else { None };
+        rows.push((kind, start + Duration::days(41 + i as i64), qualifier));
+    }
+    rows
+}
+
+fn scaling(c: &mut Criterion) {
+    let calendar = Calendar::england_and_wales();
+    let options = Options {
+        as_of: NaiveDate::from_ymd_opt(2035, 12, 1).unwrap_or_default(),
+        convention: Convention::ExcludeAnchor,
+    };
+    let book = cinscope::rules::builtin("portsmouth").unwrap_or_else(|e| panic!("{e}"));
+    let mut group = c.benchmark_group("scaling");
+    group.sample_size(20);
+    for n in [16usize, 256, 4096] {
+        let events = long_history(n);
+        let rows: Vec<RawEvent<'_>> = events
+            .iter()
+            .enumerate()
+            .map(|(r, (e, d, q))| RawEvent {
+                row: r as u64,
+                event: e,
+                date: Some(*d),
+                episode: None,
+                qualifier: *q,
+            })
+            .collect();
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(format!("one_child_{n}_events_portsmouth"), |b| {
+            b.iter(|| {
+                evaluate(&build_timeline("a", black_box(&rows)), &book, &calendar, options).obligations.len()
+            })
+        });
+    }
+    group.finish();
+}
+
 fn frame(children: usize) -> DataFrame {
     let mut child = Vec::new();
     let mut event = Vec::new();
@@ -116,5 +168,5 @@ fn frame_path(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine, frame_path);
+criterion_group!(benches, engine, scaling, frame_path);
 criterion_main!(benches);

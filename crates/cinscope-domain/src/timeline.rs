@@ -5,6 +5,7 @@
 //! supervision orders and cohort memberships. Building never fails and never drops a row: every
 //! row either lands in the timeline or is named by a [`Finding`] that says what was done with it.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -425,14 +426,20 @@ pub fn build_timeline(child: &str, rows: &[RawEvent<'_>]) -> Timeline {
 /// episode whose dates cover them, else the nearest earlier one, and are reported.
 fn group_by_id(builder: &mut Builder<'_>, events: Vec<(Option<&str>, Event)>) -> Vec<(String, Vec<Event>)> {
     let mut groups: Vec<(String, Vec<Event>)> = Vec::new();
+    // Where each id's group is, so that a child with many episodes costs no more per row.
+    let mut index: HashMap<&str, usize> = HashMap::new();
     let mut orphans = Vec::new();
     for (episode, event) in events {
-        match episode {
-            Some(id) => match groups.iter_mut().find(|(gid, _)| gid == id) {
-                Some((_, list)) => list.push(event),
-                None => groups.push((id.to_string(), vec![event])),
-            },
-            None => orphans.push(event),
+        let Some(id) = episode else {
+            orphans.push(event);
+            continue;
+        };
+        let at = *index.entry(id).or_insert_with(|| {
+            groups.push((id.to_string(), Vec::new()));
+            groups.len() - 1
+        });
+        if let Some((_, list)) = groups.get_mut(at) {
+            list.push(event);
         }
     }
     for event in orphans {
@@ -623,22 +630,29 @@ fn pair_spans(
         });
     }
     // Each end closes the latest span that started on or before it and is still open; an end on
-    // the same day as a later span's start closes the earlier span.
+    // the same day as a later span's start closes the earlier span. Spans are in start order and
+    // ends in date order, so `open` (the indices of spans started by the end's date and not yet
+    // ended, in start order) is kept as the ends go by and stays short.
+    let mut open: Vec<usize> = Vec::new();
+    let mut started = 0;
     for e in &ends {
-        let open = |s: &Span| s.start <= e.date && s.end_row.is_none() && s.end.is_none();
-        let mut candidate = spans.iter().rposition(open);
+        while spans.get(started).is_some_and(|s| s.start <= e.date) {
+            open.push(started);
+            started += 1;
+        }
+        let mut candidate = open.len().checked_sub(1);
         // On a transition day (one plan ends, the next starts) the end belongs to the earlier
         // plan, whatever order the rows came in.
-        if let Some(index) = candidate {
-            let starts_today = spans.get(index).is_some_and(|s| s.start == e.date);
-            let earlier = spans.get(..index).and_then(|head| head.iter().rposition(open));
-            if starts_today && earlier.is_some() {
-                candidate = earlier;
+        if let Some(at) = candidate {
+            let starts_today = open.get(at).and_then(|&i| spans.get(i)).is_some_and(|s| s.start == e.date);
+            if starts_today && at > 0 {
+                candidate = Some(at - 1);
             }
         }
-        match candidate {
-            Some(index) => {
+        match candidate.filter(|&at| at < open.len()) {
+            Some(at) => {
                 // Only the latest span open on that date may take it; an earlier open span means overlap.
+                let index = open.remove(at);
                 if let Some(span) = spans.get_mut(index) {
                     span.end = Some(e.date);
                     span.end_row = Some(e.row);

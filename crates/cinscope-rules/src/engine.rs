@@ -142,11 +142,12 @@ pub fn evaluate(
         .iter()
         .map(|e| e.events.iter().fold(0u64, |mask, ev| mask | (1u64 << (ev.kind as u8))))
         .collect();
+    let any = present.iter().fold(0u64, |all, mask| all | mask);
     for (index, rule) in rulebook.rules.iter().enumerate() {
-        if !rule.is_ready() {
+        let trigger = rule.trigger_mask();
+        if any & trigger == 0 || !rule.is_ready() {
             continue;
         }
-        let trigger = rule.trigger_mask();
         for (episode_index, episode) in timeline.episodes.iter().enumerate() {
             if present.get(episode_index).is_none_or(|p| p & trigger == 0) {
                 continue;
@@ -181,6 +182,9 @@ struct At<'a> {
     episode_index: usize,
     episode: &'a Episode,
     context: Context<'a>,
+    /// The episode's visible events that the rule looks for (its targets, the events it
+    /// requires, or the events that end its period), in date order; the same in every context.
+    targets: &'a [&'a Event],
 }
 
 impl Eval<'_> {
@@ -239,23 +243,24 @@ impl Eval<'_> {
         }
     }
 
-    fn applies(&self, rule: &Rule, episode: &Episode, anchor_date: NaiveDate) -> bool {
+    /// Whether the rule's cohort conditions hold for an anchor on `anchor_date`.
+    fn applies(&self, rule: &Rule, anchor_date: NaiveDate) -> bool {
         let when = &rule.when;
         if !when.cohort.is_empty() && !when.cohort.iter().any(|c| self.timeline.in_cohort(c, anchor_date)) {
             return false;
         }
-        if when.not_cohort.iter().any(|c| self.timeline.in_cohort(c, anchor_date)) {
-            return false;
-        }
-        if let Some(required) = &when.episode_has {
-            // Applicability looks at the whole extract: an event recorded after the as-of date
-            // still shows that the obligation arose (a plan was made, a conference was held).
-            let found = episode.events.iter().any(|e| required.matches(e));
-            if !found {
-                return false;
-            }
-        }
-        true
+        !when.not_cohort.iter().any(|c| self.timeline.in_cohort(c, anchor_date))
+    }
+
+    /// Whether the episode holds what the rule requires of it (`episode_has`). It does not
+    /// depend on the anchor, so it is checked once per rule and episode.
+    fn episode_qualifies(rule: &Rule, episode: &Episode) -> bool {
+        // Applicability looks at the whole extract: an event recorded after the as-of date
+        // still shows that the obligation arose (a plan was made, a conference was held).
+        rule.when
+            .episode_has
+            .as_ref()
+            .is_none_or(|required| episode.events.iter().any(|e| required.matches(e)))
     }
 
     /// The anchors of a context: matching visible events inside it, in date order.
@@ -265,15 +270,16 @@ impl Eval<'_> {
         episode: &'e Episode,
         context: &Context<'_>,
     ) -> Vec<&'e Event> {
-        episode
-            .events
+        let events = match context.plan {
+            Some(plan) => between(&episode.events, plan.start, plan.end),
+            None => &episode.events,
+        };
+        events
             .iter()
             .filter(|e| self.visible(e) && selectors.iter().any(|s| s.matches(e)))
-            .filter(|e| match context.plan {
-                // A plan's own start event anchors it; other anchors must fall inside it.
-                Some(plan) if e.kind == EventKind::CinPlanStart => e.row == plan.start_row,
-                Some(plan) => plan.covers(e.date),
-                None => true,
+            // A plan's own start event anchors it; other anchors must fall inside it.
+            .filter(|e| {
+                context.plan.is_none_or(|plan| e.kind != EventKind::CinPlanStart || e.row == plan.start_row)
             })
             .collect()
     }
@@ -324,28 +330,41 @@ impl Eval<'_> {
     }
 
     fn rule(&mut self, index: usize, rule: &Rule, episode_index: usize, episode: &Episode) {
+        if !Self::episode_qualifies(rule, episode) {
+            return;
+        }
+        let sought: &[Selector] = match &rule.kind {
+            RuleKind::Deadline { target, .. }
+            | RuleKind::Recurring { target, .. }
+            | RuleKind::MaxGap { target, .. }
+            | RuleKind::Before { target, .. } => target,
+            RuleKind::Drift { requires, .. } => requires,
+            RuleKind::Exclusivity { ends_when, .. } => ends_when,
+            RuleKind::MinDuration { .. } => &[],
+        };
+        let targets = self.targets(sought, episode);
         for context in self.contexts(rule, episode) {
-            let at = At { index, rule, episode_index, episode, context };
+            let at = At { index, rule, episode_index, episode, context, targets: &targets };
             match &rule.kind {
-                RuleKind::Deadline { anchor, target, within } => {
+                RuleKind::Deadline { anchor, within, .. } => {
                     if let Some(within) = interval(within) {
-                        self.deadline(&at, anchor, target, within);
+                        self.deadline(&at, anchor, within);
                     }
                 }
-                RuleKind::Recurring { anchor, target, .. } => {
+                RuleKind::Recurring { anchor, first, then, every, .. } => {
                     // first, then each of `then`, then `every` repeatedly (all set: is_ready).
-                    let intervals: Vec<Interval> =
-                        rule.kind.durations().into_iter().filter_map(interval).collect();
-                    self.recurring(&at, anchor, target, &intervals, false);
+                    let cycle = |step: usize| match step {
+                        0 => interval(first),
+                        n => then.get(n - 1).map_or_else(|| interval(every), interval),
+                    };
+                    self.recurring(&at, anchor, &cycle, false);
                 }
-                RuleKind::MaxGap { anchor, target, every } => {
-                    if let Some(every) = interval(every) {
-                        self.recurring(&at, anchor, target, &[every], true);
-                    }
+                RuleKind::MaxGap { anchor, every, .. } => {
+                    self.recurring(&at, anchor, &|_| interval(every), true);
                 }
                 RuleKind::Drift { span, after, requires } => {
                     if let Some(after) = interval(after) {
-                        self.drift(&at, *span, after, requires);
+                        self.drift(&at, *span, after, !requires.is_empty());
                     }
                 }
                 RuleKind::MinDuration { span, at_least } => {
@@ -353,10 +372,10 @@ impl Eval<'_> {
                         self.min_duration(&at, *span, at_least);
                     }
                 }
-                RuleKind::Exclusivity { span, ends_when } => {
-                    self.exclusivity(&at, *span, ends_when);
+                RuleKind::Exclusivity { span, .. } => {
+                    self.exclusivity(&at, *span);
                 }
-                RuleKind::Before { target, reference, window } => {
+                RuleKind::Before { reference, window, .. } => {
                     let window = match window {
                         Some(d) => match interval(d) {
                             Some(i) => Some(i),
@@ -364,22 +383,22 @@ impl Eval<'_> {
                         },
                         None => None,
                     };
-                    self.before(&at, target, reference, window);
+                    self.before(&at, reference, window);
                 }
             }
         }
     }
 
-    fn deadline(&mut self, at: &At<'_>, anchor: &[Selector], target: &[Selector], within: Interval) {
+    fn deadline(&mut self, at: &At<'_>, anchor: &[Selector], within: Interval) {
         let index = at.index;
         let rule = at.rule;
         let episode = at.episode;
         let context = &at.context;
         let anchors = self.anchors(anchor, episode, context);
-        let targets = self.targets(target, episode);
+        let targets = at.targets;
         let mut used = vec![false; targets.len()];
         for (i, a) in anchors.iter().enumerate() {
-            if !self.applies(rule, episode, a.date) {
+            if !self.applies(rule, a.date) {
                 continue;
             }
             let anchor_ref = EventRef::of(a);
@@ -387,12 +406,13 @@ impl Eval<'_> {
             // Each anchor takes the earliest unused target on or after it and before the next
             // anchor of the same rule (after the last anchor, any later target).
             let next_anchor = anchors.get(i + 1).map(|n| n.date).filter(|d| *d > a.date);
-            let found = targets.iter().enumerate().find(|(t, e)| {
-                !used.get(*t).copied().unwrap_or(true)
-                    && e.date >= a.date
-                    && next_anchor.is_none_or(|n| e.date < n)
-                    && e.row != a.row
-            });
+            let from = first_from(targets, a.date);
+            let found = targets
+                .iter()
+                .enumerate()
+                .skip(from)
+                .take_while(|(_, e)| next_anchor.is_none_or(|n| e.date < n))
+                .find(|(t, e)| !used.get(*t).copied().unwrap_or(true) && e.row != a.row);
             match found {
                 Some((t, event)) => {
                     if let Some(slot) = used.get_mut(t) {
@@ -413,8 +433,7 @@ impl Eval<'_> {
         &mut self,
         at: &At<'_>,
         anchor: &[Selector],
-        target: &[Selector],
-        intervals: &[Interval],
+        cycle: &dyn Fn(usize) -> Option<Interval>,
         first_inclusive: bool,
     ) {
         let index = at.index;
@@ -422,9 +441,10 @@ impl Eval<'_> {
         let episode = at.episode;
         let context = &at.context;
         let anchors = self.anchors(anchor, episode, context);
+        let targets = at.targets;
         // A cycle runs from its anchor to the context's end (or the next anchor of the rule).
         for (i, a) in anchors.iter().enumerate() {
-            if !self.applies(rule, episode, a.date) {
+            if !self.applies(rule, a.date) {
                 continue;
             }
             let stop = anchors.get(i + 1).map(|n| n.date).filter(|d| *d > a.date);
@@ -432,29 +452,28 @@ impl Eval<'_> {
                 (Some(end), Some(next)) => Some(end.min(next)),
                 (end, next) => end.or(next),
             };
-            let occurrences: Vec<&Event> = self
-                .targets(target, episode)
-                .into_iter()
-                .filter(|e| e.date >= a.date && last_day.is_none_or(|l| e.date <= l) && e.row != a.row)
-                .collect();
+            let from = first_from(targets, a.date);
+            let to = last_day.map_or(targets.len(), |l| targets.partition_point(|e| e.date <= l));
+            let window = targets.get(from..to.max(from)).unwrap_or_default();
             let anchor_ref = EventRef::of(a);
             let mut previous = anchor_ref;
             let mut cursor = 0usize;
             let mut sequence = 0u32;
             loop {
                 sequence += 1;
-                let step = usize::try_from(sequence - 1)
-                    .unwrap_or(usize::MAX)
-                    .min(intervals.len().saturating_sub(1));
-                let Some(interval) = intervals.get(step).copied() else { return };
+                let step = usize::try_from(sequence - 1).unwrap_or(usize::MAX);
+                let Some(interval) = cycle(step) else { return };
                 let Some(due) = self.due(index, &previous, interval) else { return };
                 let inclusive = first_inclusive && sequence == 1;
-                let next = occurrences
+                let next = window
                     .iter()
                     .skip(cursor)
-                    .position(|e| if inclusive { e.date >= previous.date } else { e.date > previous.date })
+                    .position(|e| {
+                        e.row != a.row
+                            && if inclusive { e.date >= previous.date } else { e.date > previous.date }
+                    })
                     .map(|p| p + cursor);
-                match next.and_then(|p| occurrences.get(p).map(|e| (p, *e))) {
+                match next.and_then(|p| window.get(p).map(|e| (p, *e))) {
                     Some((p, event)) => {
                         let status = if event.date <= due { Status::Met } else { Status::Late };
                         let met = EventRef::of(event);
@@ -480,20 +499,18 @@ impl Eval<'_> {
         }
     }
 
-    fn spans<'e>(&self, kind: SpanKind, episode: &'e Episode, context: &Context<'_>) -> Vec<&'e Span> {
+    fn spans<'e>(&self, kind: SpanKind, episode: &'e Episode, context: &Context<'e>) -> Vec<&'e Span> {
         let all: &'e [Span] = match kind {
             SpanKind::CinPlan => &episode.cin_plans,
             SpanKind::CpPlan => &episode.cp_plans,
             SpanKind::LookedAfter => &episode.looked_after,
             SpanKind::SupervisionOrder => &episode.supervision_orders,
         };
-        all.iter()
-            .filter(|s| s.start <= self.options.as_of)
-            .filter(|s| match context.plan {
-                Some(plan) if kind == SpanKind::CinPlan => s.start_row == plan.start_row,
-                _ => true,
-            })
-            .collect()
+        match context.plan {
+            // In a plan's context, the plan itself (its start is on or before the as-of date).
+            Some(plan) if kind == SpanKind::CinPlan => vec![plan],
+            _ => all.iter().filter(|s| s.start <= self.options.as_of).collect(),
+        }
     }
 
     fn span_start(span: &Span, kind: SpanKind) -> EventRef {
@@ -519,7 +536,7 @@ impl Eval<'_> {
     ) -> Vec<(&'e Span, EventRef, NaiveDate)> {
         let mut points = Vec::new();
         for span in self.spans(kind, at.episode, &at.context) {
-            if !self.applies(at.rule, at.episode, span.start) {
+            if !self.applies(at.rule, span.start) {
                 continue;
             }
             let anchor = Self::span_start(span, kind);
@@ -530,11 +547,13 @@ impl Eval<'_> {
         points
     }
 
-    fn drift(&mut self, at: &At<'_>, kind: SpanKind, after: Interval, requires: &[Selector]) {
-        let episode = at.episode;
+    /// A period that should end by `after`, or (`requires`) by which one of the rule's
+    /// required events should have happened.
+    fn drift(&mut self, at: &At<'_>, kind: SpanKind, after: Interval, requires: bool) {
+        let targets = at.targets;
         for (span, anchor, threshold) in self.span_points(at, kind, after) {
             let end = self.ended(span.end);
-            if requires.is_empty() {
+            if !requires {
                 // The period itself should have ended by the threshold.
                 let (status, met) = match end {
                     Some(e) if e <= threshold => (Status::Met, Some(Self::span_end(span, kind, e))),
@@ -545,10 +564,12 @@ impl Eval<'_> {
                 self.push(at, 1, anchor, threshold, met, status);
                 continue;
             }
-            let found = self
-                .targets(requires, episode)
-                .into_iter()
-                .find(|e| e.date >= span.start && end.is_none_or(|x| e.date <= x));
+            let found = targets
+                .get(first_from(targets, span.start)..)
+                .unwrap_or_default()
+                .iter()
+                .copied()
+                .find(|e| end.is_none_or(|x| e.date <= x));
             match found {
                 Some(event) => {
                     let status = if event.date <= threshold { Status::Met } else { Status::Late };
@@ -593,18 +614,22 @@ impl Eval<'_> {
         }
     }
 
-    fn exclusivity(&mut self, at: &At<'_>, kind: SpanKind, ends_when: &[Selector]) {
+    fn exclusivity(&mut self, at: &At<'_>, kind: SpanKind) {
         let rule = at.rule;
         let episode = at.episode;
         let context = &at.context;
+        let triggers = at.targets;
         for span in self.spans(kind, episode, context) {
             let end = self.ended(span.end);
-            let trigger = self
-                .targets(ends_when, episode)
-                .into_iter()
+            let after_start = span.start.succ_opt().unwrap_or(span.start);
+            let trigger = triggers
+                .get(first_from(triggers, after_start)..)
+                .unwrap_or_default()
+                .iter()
+                .copied()
                 .find(|e| e.date > span.start && span.end.is_none_or(|x| e.date <= x));
             let Some(trigger) = trigger else { continue };
-            if !self.applies(rule, episode, trigger.date) {
+            if !self.applies(rule, trigger.date) {
                 continue;
             }
             let anchor = EventRef::of(trigger);
@@ -619,23 +644,22 @@ impl Eval<'_> {
         }
     }
 
-    fn before(&mut self, at: &At<'_>, target: &[Selector], reference: &Selector, window: Option<Interval>) {
+    fn before(&mut self, at: &At<'_>, reference: &Selector, window: Option<Interval>) {
         let index = at.index;
         let rule = at.rule;
         let episode = at.episode;
         let context = &at.context;
         // References may lie ahead of the as-of date (an order's expiry is known in advance).
-        let references: Vec<&Event> = episode
-            .events
-            .iter()
-            .filter(|e| reference.matches(e))
-            .filter(|e| context.plan.is_none_or(|p| p.covers(e.date)))
-            .collect();
-        let targets = self.targets(target, episode);
+        let events = match context.plan {
+            Some(plan) => between(&episode.events, plan.start, plan.end),
+            None => &episode.events,
+        };
+        let references: Vec<&Event> = events.iter().filter(|e| reference.matches(e)).collect();
+        let targets = at.targets;
         let mut previous: Option<NaiveDate> = None;
         for r in references {
             let since = previous.replace(r.date);
-            if !self.applies(rule, episode, r.date) {
+            if !self.applies(rule, r.date) {
                 continue;
             }
             let anchor = EventRef::of(r);
@@ -648,7 +672,12 @@ impl Eval<'_> {
                 // Since the previous reference (exclusive) or the scope's start (inclusive).
                 None => since.and_then(|d| d.succ_opt()).unwrap_or(context.start),
             };
-            let found = targets.iter().find(|e| e.date >= opens && e.date <= r.date && e.row != r.row);
+            let found = targets
+                .get(first_from(targets, opens)..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|e| e.date <= r.date)
+                .find(|e| e.row != r.row);
             let status = match found {
                 Some(_) => Status::Met,
                 None if r.date < self.options.as_of => Status::Overdue,
@@ -657,6 +686,19 @@ impl Eval<'_> {
             self.push(at, 1, anchor, r.date, found.map(|e| EventRef::of(e)), status);
         }
     }
+}
+
+/// The events (in date order) dated from `start` to `end` inclusive; to the last if `end` is
+/// `None`. Found by binary search, so that a long history costs no more than its window.
+fn between(events: &[Event], start: NaiveDate, end: Option<NaiveDate>) -> &[Event] {
+    let from = events.partition_point(|e| e.date < start);
+    let to = end.map_or(events.len(), |end| events.partition_point(|e| e.date <= end));
+    events.get(from..to.max(from)).unwrap_or_default()
+}
+
+/// The position of the first event (in date order) dated on or after `date`.
+fn first_from(events: &[&Event], date: NaiveDate) -> usize {
+    events.partition_point(|e| e.date < date)
 }
 
 /// Whether obligations anchored on this event arise from an ending (a closure, a plan's end, a
