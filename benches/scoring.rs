@@ -14,8 +14,14 @@ use cinscope::rules::engine::{evaluate, Options};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use polars::prelude::*;
 
+/// One source row: event, date, qualifier.
+type Row = (&'static str, NaiveDate, Option<&'static str>);
+
+/// A history of one child with a given number of events.
+type Shape = fn(usize) -> Vec<Row>;
+
 /// A child's history: referral, assessment, plan, meetings, visits, reviews, end and closure.
-fn history(child: usize) -> Vec<(&'static str, NaiveDate, Option<&'static str>)> {
+fn history(child: usize) -> Vec<Row> {
     let start =
         NaiveDate::from_ymd_opt(2023, 1, 2).unwrap_or_default() + Duration::days((child * 37 % 900) as i64);
     let mut rows = vec![
@@ -43,8 +49,7 @@ fn engine(c: &mut Criterion) {
         as_of: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(),
         convention: Convention::ExcludeAnchor,
     };
-    let children: Vec<Vec<(&'static str, NaiveDate, Option<&'static str>)>> =
-        (0..1000).map(history).collect();
+    let children: Vec<Vec<Row>> = (0..1000).map(history).collect();
     let mut group = c.benchmark_group("engine");
     group.throughput(Throughput::Elements(children.len() as u64));
     for id in ["national", "kent", "portsmouth"] {
@@ -76,7 +81,7 @@ fn engine(c: &mut Criterion) {
 
 /// One child with `n` events: a CIN plan that runs for years, with visits, reviews, minutes and
 /// network meetings on successive days. Cost per event should not grow with `n`.
-fn long_history(n: usize) -> Vec<(&'static str, NaiveDate, Option<&'static str>)> {
+fn long_history(n: usize) -> Vec<Row> {
     let start = NaiveDate::from_ymd_opt(2000, 1, 3).unwrap_or_default();
     let mut rows = vec![
         ("referral", start, None),
@@ -87,9 +92,35 @@ fn long_history(n: usize) -> Vec<(&'static str, NaiveDate, Option<&'static str>)
     ];
     let kinds = ["visit", "cin_review", "minutes_distributed", "network_meeting"];
     for i in 0..n.saturating_sub(rows.len()) {
-        let kind = kinds[i % kinds.len()];
+        let kind = kinds.get(i % kinds.len()).copied().unwrap_or("visit");
         let qualifier = if kind == "visit" { Some("seen") } else { None };
         rows.push((kind, start + Duration::days(41 + i as i64), qualifier));
+    }
+    rows
+}
+
+/// One child with `n` events: one plan after another, each with its initial meeting, a visit, a
+/// review and its minutes, on successive days.
+fn many_plans(n: usize) -> Vec<Row> {
+    let start = NaiveDate::from_ymd_opt(2000, 1, 3).unwrap_or_default();
+    let mut rows =
+        vec![("referral", start, None), ("assessment_authorised", start + Duration::days(20), None)];
+    let cycle = [
+        "cin_plan_start",
+        "cin_initial_meeting",
+        "visit",
+        "cin_review",
+        "minutes_distributed",
+        "cin_plan_end",
+    ];
+    for i in 0..n.saturating_sub(rows.len()) {
+        let kind = cycle.get(i % cycle.len()).copied().unwrap_or("visit");
+        let qualifier = match kind {
+            "visit" => Some("seen"),
+            "cin_plan_start" => Some("assessment"),
+            _ => None,
+        };
+        rows.push((kind, start + Duration::days(30 + i as i64), qualifier));
     }
     rows
 }
@@ -103,8 +134,9 @@ fn scaling(c: &mut Criterion) {
     let book = cinscope::rules::builtin("portsmouth").unwrap_or_else(|e| panic!("{e}"));
     let mut group = c.benchmark_group("scaling");
     group.sample_size(20);
-    for n in [16usize, 256, 4096] {
-        let events = long_history(n);
+    let shapes: [(&str, Shape); 2] = [("long_plan", long_history), ("many_plans", many_plans)];
+    for (shape, n) in shapes.iter().flat_map(|s| [16usize, 256, 4096].map(|n| (s, n))) {
+        let events = (shape.1)(n);
         let rows: Vec<RawEvent<'_>> = events
             .iter()
             .enumerate()
@@ -117,7 +149,7 @@ fn scaling(c: &mut Criterion) {
             })
             .collect();
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_function(format!("one_child_{n}_events_portsmouth"), |b| {
+        group.bench_function(format!("one_child_{}_{n}_events_portsmouth", shape.0), |b| {
             b.iter(|| {
                 evaluate(&build_timeline("a", black_box(&rows)), &book, &calendar, options).obligations.len()
             })
