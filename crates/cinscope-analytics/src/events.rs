@@ -233,6 +233,10 @@ impl<'c> Gathered<'c> {
 /// null.
 pub fn group_by_child(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
     use polars::prelude::IntoGroupsType;
+    // Extracts usually hold each child's rows together: then one pass finds the groups.
+    if let Some(grouped) = contiguous_children(child) {
+        return Ok(grouped);
+    }
     // Polars' own grouping: hashed in parallel, groups in order of first appearance.
     let groups = child.group_tuples(true, true)?.into_idx();
     let mut out: Vec<(&str, Vec<u32>)> = Vec::with_capacity(groups.first().len());
@@ -246,6 +250,41 @@ pub fn group_by_child(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
     }
     nulls.sort_unstable();
     Ok((out, nulls))
+}
+
+/// The groups of [`group_by_child`] when every child's rows are contiguous (nulls may fall
+/// anywhere), found in one pass; `None` as soon as a child's rows turn out to be split.
+fn contiguous_children(child: &StringChunked) -> Option<ChildRows<'_>> {
+    // Runs of one id: (id, its first row, one past its last row).
+    let mut runs: Vec<(&str, u32, u32)> = Vec::new();
+    let mut nulls = Vec::new();
+    let mut seen: PlHashSet<&str> = PlHashSet::default();
+    for (row, value) in child.iter().enumerate() {
+        let row = u32::try_from(row).ok()?;
+        match (value, runs.last_mut()) {
+            (None, _) => nulls.push(u64::from(row)),
+            (Some(id), Some((current, _, end))) if *current == id => *end = row + 1,
+            (Some(id), _) => {
+                if !seen.insert(id) {
+                    return None;
+                }
+                runs.push((id, row, row + 1));
+            }
+        }
+    }
+    let has_nulls = !nulls.is_empty();
+    let out = runs
+        .into_iter()
+        .map(|(id, first, end)| {
+            let rows = if has_nulls {
+                (first..end).filter(|r| child.get(*r as usize).is_some()).collect()
+            } else {
+                (first..end).collect()
+            };
+            (id, rows)
+        })
+        .collect();
+    Some((out, nulls))
 }
 
 /// Each child's id and rows, children in order of first appearance; then the rows whose child
@@ -400,6 +439,49 @@ mod tests {
             Column::new("date".into(), days).cast(&DataType::Date).unwrap(),
         ])
         .unwrap()
+    }
+
+    /// The grouping of Polars' hash path, for comparison with the one-pass path.
+    fn hashed(child: &StringChunked) -> ChildRows<'_> {
+        use polars::prelude::IntoGroupsType;
+        let groups = child.group_tuples(true, true).unwrap().into_idx();
+        let mut out = Vec::new();
+        let mut nulls = Vec::new();
+        for (first, rows) in groups {
+            match child.get(first as usize) {
+                Some(id) => out.push((id, rows.to_vec())),
+                None => nulls.extend(rows.iter().map(|r| u64::from(*r))),
+            }
+        }
+        nulls.sort_unstable();
+        (out, nulls)
+    }
+
+    #[test]
+    fn contiguous_children_are_grouped_in_one_pass_as_polars_groups_them() {
+        let cases: [&[Option<&str>]; 6] = [
+            &[],
+            &[Some("A"), Some("A"), Some("B"), Some("C"), Some("C")],
+            &[None, Some("A"), None, Some("A"), Some("B"), None],
+            &[None, None],
+            &[Some("A"), Some("B"), Some("A")],
+            &[Some("B"), None, Some("A"), Some("B")],
+        ];
+        for values in cases {
+            let child = StringChunked::from_iter_options("child_id".into(), values.iter().copied());
+            let split =
+                values.iter().flatten().enumerate().any(|(i, v)| {
+                    values.iter().flatten().skip(i + 1).skip_while(|w| *w == v).any(|w| w == v)
+                });
+            match contiguous_children(&child) {
+                Some(grouped) => {
+                    assert!(!split, "{values:?}");
+                    assert_eq!(grouped, hashed(&child), "{values:?}");
+                }
+                None => assert!(split, "{values:?}"),
+            }
+            assert_eq!(group_by_child(&child).unwrap(), hashed(&child), "{values:?}");
+        }
     }
 
     #[test]
