@@ -235,10 +235,11 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     let gathered = crate::events::Gathered::new(&cols, &groups)?;
 
     // Children are scored in a few large chunks (four per thread, for balance), each filling
-    // one set of output vectors sized up front and then made into a frame of its own; the
-    // frames are stacked at the end (their columns keep one chunk per part).
+    // one set of output vectors sized up front and then made at once into a frame of its own,
+    // so that only the chunks being worked on hold both; the frames are stacked at the end
+    // (their columns keep one chunk per part).
     let chunk = groups.len().div_ceil(rayon::current_num_threads() * 4).max(256);
-    let scored: Vec<ChildResult> = groups
+    let scored: Vec<PolarsResult<ChunkResult>> = groups
         .par_chunks(chunk)
         .enumerate()
         .map(|(c, children)| {
@@ -260,21 +261,19 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
                     options,
                 );
             }
-            result
+            let (out, found, issues) = result;
+            Ok((obligations_frame(out, &groups, &cols, &book_list, options)?, found, issues))
         })
         .collect();
 
     let mut findings: Vec<cinscope_domain::Finding> = Vec::new();
-    let mut outs = Vec::with_capacity(scored.len());
-    for (out, found, issues) in scored {
-        outs.push(out);
+    let mut frames = Vec::with_capacity(scored.len());
+    for part in scored {
+        let (frame, found, issues) = part?;
+        frames.push(frame);
         findings.extend(found);
         skipped.extend(issues);
     }
-    let frames: Vec<DataFrame> = outs
-        .into_par_iter()
-        .map(|out| obligations_frame(out, &groups, &cols, &book_list, options))
-        .collect::<PolarsResult<_>>()?;
     let mut obligations = match frames.first() {
         Some(first) => first.clear(),
         None => obligations_frame(Out::default(), &groups, &cols, &book_list, options)?,
@@ -311,6 +310,9 @@ impl Out {
 
 /// One child's obligations, timeline findings and rows that could not be scored.
 type ChildResult = (Out, Vec<cinscope_domain::Finding>, Vec<crate::events::Unused>);
+
+/// A chunk of children's obligations as a frame, their findings and rows not scored.
+type ChunkResult = (DataFrame, Vec<cinscope_domain::Finding>, Vec<crate::events::Unused>);
 
 #[allow(clippy::too_many_arguments)]
 fn score_child(
