@@ -138,7 +138,11 @@ class Census:
         return self._core.to_xml(self._year(year))
 
     def same_as(self, other: Census) -> bool:
-        """Whether ``other`` holds exactly the same data (used to check round trips)."""
+        """Whether ``other`` holds exactly the same data (used to check round trips).
+
+        Which element carried a child's sex (``GenderCurrent`` up to 2024, ``Sex`` from 2025) is
+        a matter of the schema year, not data: a 2024 return written as 2025 and read back is
+        the same data."""
         return self._core.same_as(other._core)
 
     def _year(self, year: int | None) -> int:

@@ -177,8 +177,8 @@ impl PyCensus {
         py.detach(|| cinscope_census::write_string(&self.inner, year)).map_err(census_error)
     }
 
-    /// Whether two censuses hold the same data.
+    /// Whether two censuses hold the same data (the sex element's name is not data).
     fn same_as(&self, other: &PyCensus) -> bool {
-        self.inner == other.inner
+        self.inner.same_data(&other.inner)
     }
 }

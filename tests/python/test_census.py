@@ -31,6 +31,20 @@ def test_samples_read_validate_and_round_trip(tmp_path: Path) -> None:
         assert cs.read_census(out).same_as(census)
 
 
+def test_same_as_compares_data_not_the_sex_element_name(tmp_path: Path) -> None:
+    # The 2021 sample names sex GenderCurrent; written as 2026 it is Sex: the same data.
+    sample = SAMPLES / "CIN_Census_2021.xml"
+    census = cs.read_census(sample)
+    out = tmp_path / "as-2026.xml"
+    census.write(out, 2026)
+    assert "<GenderCurrent>" in sample.read_text() and "<GenderCurrent>" not in out.read_text()
+    assert cs.read_census(out).same_as(census)
+    # A changed value is different data.
+    changed = out.read_text().replace("<Sex>1</Sex>", "<Sex>2</Sex>", 1)
+    assert changed != out.read_text()
+    assert not cs.read_census(changed.encode()).same_as(census)
+
+
 def test_sample_findings_name_rule_child_table_field_row_and_value() -> None:
     issues = cs.read_census(SAMPLES / "CIN_Census_2024.xml").validate().issues
     row = issues.filter((pl.col("rule") == "1570")).row(0, named=True)

@@ -163,6 +163,19 @@ pub struct Census {
     pub children: Vec<Child>,
 }
 
+impl Census {
+    /// Whether two censuses hold the same data. Unlike `==`, which element name carried each
+    /// child's sex (`GenderCurrent` or `Sex`, fixed by the schema year written) is not data,
+    /// so a 2024 return written as 2025 holds the same data as the original.
+    pub fn same_data(&self, other: &Census) -> bool {
+        self.header == other.header
+            && self.children.len() == other.children.len()
+            && self.children.iter().zip(&other.children).all(|(a, b)| {
+                a.sex_element == b.sex_element || Child { sex_element: b.sex_element, ..a.clone() } == *b
+            })
+    }
+}
+
 /// Parse a census date: `YYYY-MM-DD` (the schema's `xs:date`, optionally followed by a time
 /// or zone, which is ignored) or `DD/MM/YYYY` (common in hand-made extracts).
 /// Anything else is `None` and validation treats it as missing, as the DfE's tools do.
