@@ -414,6 +414,11 @@ fn dates(name: &str, values: Vec<Option<i32>>) -> PolarsResult<Column> {
     Column::new(name.into(), values).cast(&DataType::Date)
 }
 
+/// A date column with no nulls, made from the day numbers without copying them.
+fn dates_all(name: &str, values: Vec<i32>) -> Column {
+    Int32Chunked::from_vec(name.into(), values).into_date().into_column()
+}
+
 const STATUS_NAMES: [&str; 5] = ["met", "late", "overdue", "pending", "cancelled"];
 
 fn status_code(status: Status) -> u8 {
@@ -512,17 +517,18 @@ fn obligations_frame(
         dates("plan_start", out.plan_start)?,
         Column::new("sequence".into(), out.sequence),
         lookup("anchor_event", event_names(), out.anchor_event.iter().map(|k| Some(*k as IdxSize)))?,
-        dates("anchor_date", out.anchor_date.into_iter().map(Some).collect())?,
+        dates_all("anchor_date", out.anchor_date),
         Column::new("anchor_row".into(), out.anchor_row),
-        dates("due_date", out.due.into_iter().map(Some).collect())?,
+        dates_all("due_date", out.due),
         lookup("met_event", event_names(), out.met_event.iter().map(|k| k.map(|k| k as IdxSize)))?,
         dates("met_date", out.met_date)?,
         Column::new("met_row".into(), out.met_row),
         lookup("status", STATUS_NAMES.to_vec(), out.status.iter().map(|s| Some(*s as IdxSize)))?,
         Column::new("days_late".into(), out.days_late),
         Column::new("working_days_late".into(), out.working_days_late),
-        Column::new("convention".into(), vec![options.convention.name(); n]),
-        dates("as_of", vec![Some(to_days(options.as_of)); n])?,
+        // One name for every row, shared rather than copied per row.
+        lookup("convention", vec![options.convention.name()], std::iter::repeat_n(Some(0), n))?,
+        dates_all("as_of", vec![to_days(options.as_of); n]),
     ]);
     DataFrame::new_infer_height(columns_out)
 }
