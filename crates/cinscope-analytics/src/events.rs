@@ -90,9 +90,12 @@ pub fn check_schema(frame: &DataFrame) -> Result<(), SchemaError> {
     Ok(())
 }
 
-/// The columns of an events frame that cinscope reads, as single-chunk arrays.
+/// The columns of an events frame that cinscope reads (strings in the frame's own chunks, the
+/// dates in one), and each row's event kind.
 pub(crate) struct Columns {
     pub(crate) child: StringChunked,
+    /// The event kind of each row, `u8::MAX` for a null or unknown name (see [`event_codes`]).
+    pub(crate) codes: Vec<u8>,
     pub(crate) event: StringChunked,
     pub(crate) date: Int32Chunked,
     pub(crate) episode: Option<StringChunked>,
@@ -103,10 +106,9 @@ pub(crate) struct Columns {
 
 fn strings(frame: &DataFrame, name: &str) -> PolarsResult<Option<StringChunked>> {
     match frame.column(name) {
-        // One chunk, so that row lookups do not search for their chunk.
-        Ok(column) => {
-            Ok(Some(column.as_materialized_series().cast(&DataType::String)?.str()?.rechunk().into_owned()))
-        }
+        // Kept in the frame's chunks: copying 16-byte views of millions of rows into one chunk
+        // costs more than the few lookups by row that have to find their chunk.
+        Ok(column) => Ok(Some(column.as_materialized_series().cast(&DataType::String)?.str()?.clone())),
         Err(_) => Ok(None),
     }
 }
@@ -126,8 +128,10 @@ pub(crate) fn read_columns(frame: &DataFrame) -> PolarsResult<Columns> {
             carried.push(((*name).to_string(), values));
         }
     }
+    let codes = event_codes(&event);
     Ok(Columns {
         child,
+        codes,
         event,
         date,
         episode: strings(frame, columns::EPISODE_ID)?,
@@ -138,26 +142,31 @@ pub(crate) fn read_columns(frame: &DataFrame) -> PolarsResult<Columns> {
 }
 
 /// The event kind of every row (`u8::MAX` for a null or a name outside the vocabulary),
-/// resolved in parallel; consecutive rows with the same name are resolved once.
+/// resolved in parallel chunk by chunk; consecutive rows with the same name are resolved once.
 pub(crate) fn event_codes(event: &StringChunked) -> Vec<u8> {
     use rayon::prelude::*;
     let code =
         |name: Option<&str>| name.and_then(cinscope_domain::EventKind::parse).map_or(u8::MAX, |k| k as u8);
-    (0..event.len())
-        .into_par_iter()
-        .with_min_len(1 << 14)
-        .map_init(
-            || (None::<&str>, u8::MAX),
-            |last, row| {
-                let name = event.get(row);
-                if last.0.is_some() && last.0 == name {
-                    return last.1;
-                }
-                *last = (name, code(name));
-                last.1
-            },
-        )
-        .collect()
+    let mut codes = Vec::with_capacity(event.len());
+    for array in event.downcast_iter() {
+        let part: Vec<u8> = (0..array.len())
+            .into_par_iter()
+            .with_min_len(1 << 14)
+            .map_init(
+                || (None::<&str>, u8::MAX),
+                |last, i| {
+                    let name = array.get(i);
+                    if last.0.is_some() && last.0 == name {
+                        return last.1;
+                    }
+                    *last = (name, code(name));
+                    last.1
+                },
+            )
+            .collect();
+        codes.extend(part);
+    }
+    codes
 }
 
 /// An events frame's columns gathered so that each child's rows are contiguous, with event
@@ -186,9 +195,8 @@ impl<'c> Gathered<'c> {
             order.extend_from_slice(rows);
         }
         starts.push(order.len());
-        // Resolve event names in the frame's own order, then gather.
-        let by_row = event_codes(&cols.event);
-        let kinds = order.iter().map(|r| by_row.get(*r as usize).copied().unwrap_or(u8::MAX)).collect();
+        // Event names were resolved in the frame's own order; gather their codes.
+        let kinds = order.iter().map(|r| cols.codes.get(*r as usize).copied().unwrap_or(u8::MAX)).collect();
         let index = IdxCa::from_vec("".into(), order.iter().map(|r| *r as IdxSize).collect());
         let take = |ca: &StringChunked| -> PolarsResult<StringChunked> {
             Ok(ca.take(&index)?.rechunk().into_owned())

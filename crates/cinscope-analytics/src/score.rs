@@ -102,7 +102,7 @@ fn null_rows<T: PolarsDataType>(column: &ChunkedArray<T>) -> Vec<usize> {
 fn check_columns(cols: &Columns, books: &Rulebooks) -> Vec<RowError> {
     let mut errors = Vec::new();
 
-    let codes = crate::events::event_codes(&cols.event);
+    let codes = &cols.codes;
     let mut unknown: HashMap<&str, (usize, usize)> = HashMap::new();
     for (row, code) in codes.iter().enumerate() {
         if *code == u8::MAX {
