@@ -43,6 +43,21 @@ fn history(child: usize) -> Vec<Row> {
     rows
 }
 
+/// A history as the engine's raw rows, numbered in order.
+fn raw(events: &[Row]) -> Vec<RawEvent<'_>> {
+    events
+        .iter()
+        .enumerate()
+        .map(|(r, (e, d, q))| RawEvent {
+            row: r as u64,
+            event: e,
+            date: Some(*d),
+            episode: None,
+            qualifier: *q,
+        })
+        .collect()
+}
+
 fn engine(c: &mut Criterion) {
     let calendar = Calendar::england_and_wales();
     let options = Options {
@@ -58,17 +73,7 @@ fn engine(c: &mut Criterion) {
             b.iter(|| {
                 let mut total = 0;
                 for (i, events) in children.iter().enumerate() {
-                    let rows: Vec<RawEvent<'_>> = events
-                        .iter()
-                        .enumerate()
-                        .map(|(r, (e, d, q))| RawEvent {
-                            row: r as u64,
-                            event: e,
-                            date: Some(*d),
-                            episode: None,
-                            qualifier: *q,
-                        })
-                        .collect();
+                    let rows = raw(events);
                     let timeline = build_timeline(black_box(if i % 2 == 0 { "a" } else { "b" }), &rows);
                     total += evaluate(&timeline, &book, &calendar, options).obligations.len();
                 }
@@ -137,17 +142,7 @@ fn scaling(c: &mut Criterion) {
     let shapes: [(&str, Shape); 2] = [("long_plan", long_history), ("many_plans", many_plans)];
     for (shape, n) in shapes.iter().flat_map(|s| [16usize, 256, 4096].map(|n| (s, n))) {
         let events = (shape.1)(n);
-        let rows: Vec<RawEvent<'_>> = events
-            .iter()
-            .enumerate()
-            .map(|(r, (e, d, q))| RawEvent {
-                row: r as u64,
-                event: e,
-                date: Some(*d),
-                episode: None,
-                qualifier: *q,
-            })
-            .collect();
+        let rows = raw(&events);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(format!("one_child_{}_{n}_events_portsmouth", shape.0), |b| {
             b.iter(|| {
