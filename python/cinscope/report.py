@@ -56,9 +56,11 @@ def rule_family(rule: pl.Expr | str = "rule") -> pl.Expr:
 
 def summary(obligations: pl.DataFrame, events: pl.DataFrame | None = None, *, as_of: _dt.date | None = None) -> pl.DataFrame:
     """The compact summary the main job prints: per rulebook and rule family, the obligations
-    scored, met, late, overdue, the compliance rate, and (with ``events`` and ``as_of``) the
-    drift counts of the rulebook's children: plans open over 12 months at ``as_of``, and
-    children with a stalled cycle (two or more consecutive missed cycles)."""
+    scored, met, late, overdue, the compliance rate, and (with ``events`` and ``as_of``) a row
+    ``family == "all"`` per rulebook holding its totals and the drift counts of its children:
+    plans open over 12 months at ``as_of``, and children with a stalled cycle (two or more
+    consecutive missed cycles). The drift counts belong to the rulebook, not to a family, so
+    they are null on the family rows."""
     table = compliance(obligations.with_columns(rule_family()), by=["rulebook", "family"]).select(
         "rulebook", "family", "met", "late", "overdue", "pending", "compliance"
     )
@@ -69,7 +71,12 @@ def summary(obligations: pl.DataFrame, events: pl.DataFrame | None = None, *, as
         "rulebook", "met", "late", "overdue", "pending", "compliance", family=pl.lit("all")
     )
     table = pl.concat([table, total.select(table.columns)])
-    return table.join(drift, on="rulebook", how="left").sort("rulebook", pl.col("family") == "all", "family")
+    drift_columns = [c for c in drift.columns if c != "rulebook"]
+    return (
+        table.join(drift, on="rulebook", how="left")
+        .with_columns(pl.when(pl.col("family") == "all").then(pl.col(c)).alias(c) for c in drift_columns)
+        .sort("rulebook", pl.col("family") == "all", "family")
+    )
 
 
 def _drift_counts(obligations: pl.DataFrame, events: pl.DataFrame, as_of: _dt.date) -> pl.DataFrame:

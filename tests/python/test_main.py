@@ -7,10 +7,15 @@ import sys
 from importlib.resources import files
 from pathlib import Path
 
+import datetime as dt
+
 import polars as pl
 import pytest
 
+import cinscope as cs
 from cinscope.cli import module_main, read_events
+
+AS_OF = dt.date(2026, 3, 31)
 
 EXAMPLE = Path(str(files("cinscope") / "data" / "example_events.csv"))
 
@@ -29,6 +34,25 @@ def test_main_job_on_a_parquet_file(tmp_path: Path, capsys: pytest.CaptureFixtur
     read_events(EXAMPLE).filter(pl.col("child_id") == "C0001").write_parquet(path)
     assert module_main([str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 0
     assert "0 data-quality findings" in capsys.readouterr().out
+
+
+def test_summary_puts_drift_counts_on_each_rulebooks_total_row() -> None:
+    events = cs.default_cohort(0.05).events
+    books = {a: a for a in events["authority"].unique().to_list()}
+    obligations = cs.score(events, books, as_of=AS_OF)
+    table = cs.summary(obligations, events, as_of=AS_OF)
+    totals = table.filter(pl.col("family") == "all")
+    assert totals.height == len(books)
+    assert table.filter(pl.col("family") != "all")["plans_over_12m", "children_stalled"].null_count().sum_horizontal().item() == 2 * (
+        table.height - totals.height
+    )
+    # The counts on a rulebook's total row are its children's, computed independently here.
+    book_of = obligations.select("child_id", "rulebook").unique("child_id")
+    long = cs.long_plans(events, AS_OF).filter(pl.col("open") & pl.col("over_12_months")).join(book_of, on="child_id")
+    stuck = cs.stalled(obligations).select("rulebook", "child_id").unique()
+    for row in totals.iter_rows(named=True):
+        assert row["plans_over_12m"] == long.filter(pl.col("rulebook") == row["rulebook"]).height
+        assert row["children_stalled"] == stuck.filter(pl.col("rulebook") == row["rulebook"]).height
 
 
 def test_module_and_command_run_as_programs(tmp_path: Path) -> None:
