@@ -240,12 +240,17 @@ impl<'c> Gathered<'c> {
 /// The rows of each child, children in order of first appearance, and the rows whose child id is
 /// null.
 pub fn group_by_child(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
-    use polars::prelude::IntoGroupsType;
     // Extracts usually hold each child's rows together: then one pass finds the groups.
-    if let Some(grouped) = contiguous_children(child) {
-        return Ok(grouped);
+    match contiguous_children(child) {
+        Some(grouped) => Ok(grouped),
+        None => hashed_children(child),
     }
-    // Polars' own grouping: hashed in parallel, groups in order of first appearance.
+}
+
+/// The groups of [`group_by_child`] by Polars' own grouping: hashed in parallel, groups in
+/// order of first appearance.
+fn hashed_children(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
+    use polars::prelude::IntoGroupsType;
     let groups = child.group_tuples(true, true)?.into_idx();
     let mut out: Vec<(&str, Vec<u32>)> = Vec::with_capacity(groups.first().len());
     let mut nulls = Vec::new();
@@ -285,7 +290,8 @@ fn contiguous_children(child: &StringChunked) -> Option<ChildRows<'_>> {
         .into_iter()
         .map(|(id, first, end)| {
             let rows = if has_nulls {
-                (first..end).filter(|r| child.get(*r as usize).is_some()).collect()
+                // The null rows are in order: skip those inside the run.
+                (first..end).filter(|r| nulls.binary_search(&u64::from(*r)).is_err()).collect()
             } else {
                 (first..end).collect()
             };
@@ -449,22 +455,6 @@ mod tests {
         .unwrap()
     }
 
-    /// The grouping of Polars' hash path, for comparison with the one-pass path.
-    fn hashed(child: &StringChunked) -> ChildRows<'_> {
-        use polars::prelude::IntoGroupsType;
-        let groups = child.group_tuples(true, true).unwrap().into_idx();
-        let mut out = Vec::new();
-        let mut nulls = Vec::new();
-        for (first, rows) in groups {
-            match child.get(first as usize) {
-                Some(id) => out.push((id, rows.to_vec())),
-                None => nulls.extend(rows.iter().map(|r| u64::from(*r))),
-            }
-        }
-        nulls.sort_unstable();
-        (out, nulls)
-    }
-
     #[test]
     fn contiguous_children_are_grouped_in_one_pass_as_polars_groups_them() {
         let cases: [&[Option<&str>]; 6] = [
@@ -484,11 +474,11 @@ mod tests {
             match contiguous_children(&child) {
                 Some(grouped) => {
                     assert!(!split, "{values:?}");
-                    assert_eq!(grouped, hashed(&child), "{values:?}");
+                    assert_eq!(grouped, hashed_children(&child).unwrap(), "{values:?}");
                 }
                 None => assert!(split, "{values:?}"),
             }
-            assert_eq!(group_by_child(&child).unwrap(), hashed(&child), "{values:?}");
+            assert_eq!(group_by_child(&child).unwrap(), hashed_children(&child).unwrap(), "{values:?}");
         }
     }
 
