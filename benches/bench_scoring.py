@@ -237,7 +237,8 @@ def main() -> int:
             results[step] = json.loads(done.stdout)
     one = results["one"]
     print(f"cohort: {args.children:,} children, {one['events']:,} events, {one['input_bytes'] / 2**20:,.0f} MiB in memory")
-    for step, label in (("one", "kent"), ("grouped", "kent, rows grouped by child"), ("all", "all six rulebooks"), ("three", "three rules (cinscope)"),
+    for step, label in (("one", "kent"), ("grouped", "kent, rows grouped by child"),
+                        ("all", "all six rulebooks"), ("three", "three rules (cinscope)"),
                         ("baseline", "three rules (plain Polars)")):
         r = results[step]
         print(
