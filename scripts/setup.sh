@@ -10,6 +10,9 @@ set -euo pipefail
 CINSCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cinscope/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Cargo reuses a build made from another checkout of the same sources in that shared directory,
+# and such a build holds the other checkout's path: snapshot tests must look in this one.
+export INSTA_WORKSPACE_ROOT="$CINSCOPE_ROOT"
 VENV="${CINSCOPE_VENV:-$CINSCOPE_ROOT/.venv}"
 
 step() { printf '\n==> %s\n' "$*"; }

@@ -2,10 +2,16 @@
 //! `CINSCOPE_BLESS=1 cargo test --test docs`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code
 
-use std::path::PathBuf;
+
+/// The package's directory. Cargo sets it when it runs the tests; the value compiled in is only
+/// the fallback, as a build reused from another checkout (a shared target directory) holds that
+/// checkout's path.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), Into::into)
+}
 
 fn check(relative: &str, generated: String) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative);
+    let path = manifest_dir().join(relative);
     if std::env::var_os("CINSCOPE_BLESS").is_some() {
         std::fs::write(&path, &generated).unwrap();
         return;

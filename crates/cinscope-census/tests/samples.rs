@@ -4,8 +4,15 @@
 use cinscope_census::{read_path, validate, write_string, Limits};
 use cinscope_domain::Calendar;
 
+/// The package's directory. Cargo sets it when it runs the tests; the value compiled in is only
+/// the fallback, as a build reused from another checkout (a shared target directory) holds that
+/// checkout's path.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), Into::into)
+}
+
 fn sample(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/census/samples").join(name)
+    manifest_dir().join("../../../shared/census/samples").join(name)
 }
 
 #[test]

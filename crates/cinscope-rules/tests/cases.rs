@@ -38,14 +38,21 @@ struct Case {
     findings: Vec<String>,
 }
 
+/// The package's directory. Cargo sets it when it runs the tests; the value compiled in is only
+/// the fallback, as a build reused from another checkout (a shared target directory) holds that
+/// checkout's path.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), Into::into)
+}
+
 fn date(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_else(|_| panic!("bad date {text}"))
 }
 
 fn case_file(id: &str) -> CaseFile {
-    let path = format!("{}/tests/cases/{id}.toml", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    toml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    let path = manifest_dir().join(format!("tests/cases/{id}.toml"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn rulebook_for(id: &str, case: &Case) -> Rulebook {
