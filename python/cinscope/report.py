@@ -50,7 +50,7 @@ def rule_family(rule: pl.Expr | str = "rule") -> pl.Expr:
     ['meetings', 'assessment', 'NEW']
     """
     expr = pl.col(rule) if isinstance(rule, str) else rule
-    part = expr.str.split("-").list.get(1, null_on_oob=True)
+    part = expr.cast(pl.String).str.split("-").list.get(1, null_on_oob=True)
     return part.replace_strict(FAMILIES, default=part, return_dtype=pl.String).alias("family")
 
 

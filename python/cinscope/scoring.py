@@ -22,6 +22,8 @@ from cinscope._core import CalendarError, DataError, RulebookError
 from cinscope.events import _prepare
 
 STATUSES = ("met", "late", "overdue", "pending", "cancelled")
+SEVERITIES = ("must", "should", "good_practice")
+KINDS = ("deadline", "recurring", "max_gap", "drift", "min_duration", "exclusivity", "before")
 _SEVERITY_RANK = {"must": 0, "should": 1, "good_practice": 2}
 
 
@@ -85,8 +87,16 @@ class Rulebook:
         return self._inner.extends()
 
     def rules(self) -> pl.DataFrame:
-        """One row per rule: code, title, severity, kind, scope, what it requires, citation."""
-        return self._inner.rules()
+        """One row per rule: code, title, severity, kind, scope, what it requires, citation.
+
+        ``rule`` and ``title`` are Categorical and ``severity`` and ``kind`` Enums, as in the
+        frame :func:`score` returns, so the two join on ``rule``.
+        """
+        return self._inner.rules().with_columns(
+            pl.col("rule", "title").cast(pl.Categorical),
+            pl.col("severity").cast(pl.Enum(SEVERITIES)),
+            pl.col("kind").cast(pl.Enum(KINDS)),
+        )
 
     def parameters(self) -> pl.DataFrame:
         """Declared parameters: durations the procedure defers to local information."""
@@ -198,6 +208,15 @@ def score(
         ``"exclude_anchor"`` (default) or ``"count_anchor"``: see :mod:`cinscope._calendar`.
     calendar
         The working-day calendar; England and Wales 2000-2035 by default.
+
+    Returns
+    -------
+    One row per obligation. Labels are compact: ``status``, ``severity``, ``kind``,
+    ``anchor_event``, ``met_event`` and ``convention`` are Enums of their vocabularies
+    (:data:`STATUSES`, :data:`SEVERITIES`, :data:`KINDS`, :func:`event_vocabulary`), and
+    ``rulebook``, ``rule`` and ``title`` are Categorical; frames from separate calls stack with
+    ``pl.concat``, and labels compare with plain strings (``pl.col("status") == "late"``). Cast
+    to ``pl.String`` to use string functions or to join with a String column.
 
     Raises
     ------

@@ -246,3 +246,33 @@ def test_worklist_leaves_out_closed_episodes() -> None:
     assert missed.height > 0  # the missed visit and the review paperwork stay on record
     assert set(missed["episode_end"]) == {D(2025, 6, 20)}
     assert cs.worklist(out).height == 0
+
+
+def test_label_columns_are_compact_and_stack_join_and_compare_as_text() -> None:
+    events = frame(KENT_HISTORY)
+    kent = cs.score(events, "kent", as_of=AS_OF)
+    national = cs.score(events, "national", as_of=AS_OF, convention="count_anchor")
+    schema = kent.schema
+    for name in ("rulebook", "rule", "title"):
+        assert schema[name] == pl.Categorical, name
+    vocabularies = {
+        "status": cs.scoring.STATUSES,
+        "severity": cs.scoring.SEVERITIES,
+        "kind": cs.scoring.KINDS,
+        "convention": ("exclude_anchor", "count_anchor"),
+        "anchor_event": tuple(cs.event_vocabulary()["event"]),
+        "met_event": tuple(cs.event_vocabulary()["event"]),
+    }
+    for name, categories in vocabularies.items():
+        assert schema[name] == pl.Enum(list(categories)), name
+    assert schema["days_late"] == pl.Int32 and schema["working_days_late"] == pl.Int32
+    # Frames of separate calls, other rulebooks and conventions included, stack.
+    both = pl.concat([kent, national])
+    assert both.height == kent.height + national.height
+    assert set(both["rulebook"].cast(pl.String)) == {"kent", "national"}
+    # Labels compare with plain strings, and join the rulebook's own table of rules.
+    late = kent.filter(pl.col("status") == "late", pl.col("rulebook") == "kent")
+    assert late.height == (kent["status"].cast(pl.String) == "late").sum() > 0
+    joined = kent.join(cs.Rulebook.builtin("kent").rules(), on="rule", how="left", suffix="_book")
+    assert joined["title_book"].null_count() == 0
+    assert (joined["title"].cast(pl.String) == joined["title_book"].cast(pl.String)).all()

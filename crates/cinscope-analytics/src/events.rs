@@ -169,9 +169,10 @@ pub(crate) fn event_codes(event: &StringChunked) -> Vec<u8> {
     codes
 }
 
-/// An events frame's columns gathered so that each child's rows are contiguous, with event
-/// names resolved once: scoring then reads each child's rows in one sequential run instead of
-/// scattered across the frame.
+/// An events frame's rows in child order: each child's rows are one run of `order`, with their
+/// event kinds and dates gathered beside it so that scoring reads them sequentially. Episode ids
+/// and qualifiers are read from the frame's own columns by row: gathering millions of strings
+/// would cost more than the lookups.
 pub(crate) struct Gathered<'c> {
     source: &'c Columns,
     /// Original row of each gathered position.
@@ -181,8 +182,6 @@ pub(crate) struct Gathered<'c> {
     /// Event kind of each gathered position; `u8::MAX` for a name outside the vocabulary.
     kinds: Vec<u8>,
     date: Int32Chunked,
-    episode: Option<StringChunked>,
-    qualifier: Option<StringChunked>,
 }
 
 impl<'c> Gathered<'c> {
@@ -198,15 +197,10 @@ impl<'c> Gathered<'c> {
         // Event names were resolved in the frame's own order; gather their codes.
         let kinds = order.iter().map(|r| cols.codes.get(*r as usize).copied().unwrap_or(u8::MAX)).collect();
         let index = IdxCa::from_vec("".into(), order.iter().map(|r| *r as IdxSize).collect());
-        let take = |ca: &StringChunked| -> PolarsResult<StringChunked> {
-            Ok(ca.take(&index)?.rechunk().into_owned())
-        };
         Ok(Gathered {
             source: cols,
             kinds,
             date: cols.date.take(&index)?.rechunk().into_owned(),
-            episode: cols.episode.as_ref().map(take).transpose()?,
-            qualifier: cols.qualifier.as_ref().map(take).transpose()?,
             order,
             starts,
         })
@@ -229,8 +223,8 @@ impl<'c> Gathered<'c> {
                     row: u64::from(row),
                     event,
                     date: self.date.get(pos).and_then(crate::to_date),
-                    episode: self.episode.as_ref().and_then(|c| c.get(pos)),
-                    qualifier: self.qualifier.as_ref().and_then(|c| c.get(pos)),
+                    episode: self.source.episode.as_ref().and_then(|c| c.get(row as usize)),
+                    qualifier: self.source.qualifier.as_ref().and_then(|c| c.get(row as usize)),
                 }
             })
             .collect()

@@ -9,6 +9,7 @@ pub mod calendar_ops;
 pub mod census;
 pub mod census_build;
 pub mod events;
+pub mod labels;
 pub mod score;
 pub mod synth;
 

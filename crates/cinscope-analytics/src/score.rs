@@ -13,10 +13,12 @@ use cinscope_domain::{build_timeline, Calendar, Convention, EventKind};
 use cinscope_rules::engine::{evaluate, Options, Status};
 use cinscope_rules::Rulebook;
 use polars::prelude::*;
+use polars_arrow::bitmap::{Bitmap, MutableBitmap};
 use rayon::prelude::*;
 
 pub use crate::events::CARRIED;
 use crate::events::{columns, read_columns, Columns};
+use crate::labels::{categorical_column, event_names, CONVENTIONS, KINDS, SEVERITIES, STATUSES};
 use crate::to_days;
 
 /// Which rulebook scores which rows.
@@ -183,26 +185,57 @@ fn check_columns(cols: &Columns, books: &Rulebooks) -> Vec<RowError> {
     errors
 }
 
+/// A column filled row by row: its values (a default where null) and its validity, made into a
+/// Polars array without another copy of the values.
+struct Nullable<T> {
+    values: Vec<T>,
+    valid: MutableBitmap,
+}
+
+impl<T> Default for Nullable<T> {
+    fn default() -> Self {
+        Nullable { values: Vec::new(), valid: MutableBitmap::new() }
+    }
+}
+
+impl<T: Default + Copy> Nullable<T> {
+    fn push(&mut self, value: Option<T>) {
+        self.values.push(value.unwrap_or_default());
+        self.valid.push(value.is_some());
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.values.reserve(n);
+        self.valid.reserve(n);
+    }
+
+    /// The values and, when any is null, the validity mask.
+    fn into_parts(self) -> (Vec<T>, Option<Bitmap>) {
+        let valid: Bitmap = self.valid.into();
+        (self.values, (valid.unset_bits() > 0).then_some(valid))
+    }
+}
+
 #[derive(Default)]
 struct Out {
     child: Vec<u32>,
     /// Episode ids, once per episode; `episode` indexes into them.
     episode_ids: Vec<String>,
     episode: Vec<u32>,
-    episode_end: Vec<Option<i32>>,
+    episode_end: Nullable<i32>,
     anchor_row: Vec<u64>,
     rule: Vec<u32>,
-    plan_start: Vec<Option<i32>>,
+    plan_start: Nullable<i32>,
     sequence: Vec<u32>,
     anchor_event: Vec<u8>,
     anchor_date: Vec<i32>,
     due: Vec<i32>,
-    met_event: Vec<Option<u8>>,
-    met_date: Vec<Option<i32>>,
-    met_row: Vec<Option<u64>>,
+    met_event: Nullable<u8>,
+    met_date: Nullable<i32>,
+    met_row: Nullable<u64>,
     status: Vec<u8>,
-    days_late: Vec<Option<i64>>,
-    working_days_late: Vec<Option<i64>>,
+    days_late: Nullable<i32>,
+    working_days_late: Nullable<i32>,
     book: Vec<u32>,
 }
 
@@ -404,14 +437,17 @@ fn score_child(
         out.met_date.push(o.met_by.map(|e| to_days(e.date)));
         out.met_row.push(o.met_by.map(|e| e.row));
         out.status.push(status_code(o.status));
-        out.days_late.push(o.days_late);
-        out.working_days_late.push(o.working_days_late);
+        // Lateness fits in 32 bits: dates are within the calendar's range.
+        out.days_late.push(o.days_late.and_then(|d| i32::try_from(d).ok()));
+        out.working_days_late.push(o.working_days_late.and_then(|d| i32::try_from(d).ok()));
     }
     found.extend(timeline.findings);
 }
 
-fn dates(name: &str, values: Vec<Option<i32>>) -> PolarsResult<Column> {
-    Column::new(name.into(), values).cast(&DataType::Date)
+/// A date column from day numbers and their validity.
+fn dates(name: &str, values: Nullable<i32>) -> Column {
+    let (values, validity) = values.into_parts();
+    Int32Chunked::from_vec_validity(name.into(), values, validity).into_date().into_column()
 }
 
 /// A date column with no nulls, made from the day numbers without copying them.
@@ -419,7 +455,16 @@ fn dates_all(name: &str, values: Vec<i32>) -> Column {
     Int32Chunked::from_vec(name.into(), values).into_date().into_column()
 }
 
-const STATUS_NAMES: [&str; 5] = ["met", "late", "overdue", "pending", "cancelled"];
+/// A numeric column from values and their validity.
+fn numbers<T>(name: &str, values: Nullable<T::Native>) -> Column
+where
+    T: PolarsNumericType,
+    T::Native: Default + Copy,
+    ChunkedArray<T>: IntoColumn,
+{
+    let (values, validity) = values.into_parts();
+    ChunkedArray::<T>::from_vec_validity(name.into(), values, validity).into_column()
+}
 
 fn status_code(status: Status) -> u8 {
     match status {
@@ -431,19 +476,10 @@ fn status_code(status: Status) -> u8 {
     }
 }
 
-fn event_names() -> Vec<&'static str> {
-    cinscope_domain::EVENTS.iter().map(|e| e.name).collect()
-}
-
-/// A string column whose row `i` is `values[index[i]]` (null where the index is null).
-fn lookup(
-    name: &str,
-    values: Vec<&str>,
-    index: impl Iterator<Item = Option<IdxSize>>,
-) -> PolarsResult<Column> {
+/// A string column whose row `i` is `values[index[i]]`.
+fn lookup(name: &str, values: Vec<&str>, index: Vec<IdxSize>) -> PolarsResult<Column> {
     let dictionary = Series::new(name.into(), values);
-    let index = IdxCa::from_iter_options(name.into(), index);
-    Ok(dictionary.take(&index)?.into_column())
+    Ok(dictionary.take(&IdxCa::from_vec(name.into(), index))?.into_column())
 }
 
 fn obligations_frame(
@@ -454,8 +490,9 @@ fn obligations_frame(
     options: &ScoreOptions,
 ) -> PolarsResult<DataFrame> {
     let n = out.status.len();
-    // Columns that repeat a few values (rule code, title, ...) are built by taking from a small
-    // dictionary, so that long strings are shared rather than copied per obligation.
+    let events = event_names();
+    // Rules of every rulebook numbered in one list: a row's rule is its book's offset plus the
+    // rule's place in the book.
     let offsets: Vec<u32> = books
         .iter()
         .scan(0u32, |next, b| {
@@ -465,43 +502,54 @@ fn obligations_frame(
         })
         .collect();
     let all_rules: Vec<&cinscope_rules::Rule> = books.iter().flat_map(|b| b.rules.iter()).collect();
-    let rule_index: Vec<Option<IdxSize>> = out
+    let rule_index: Vec<IdxSize> = out
         .book
         .iter()
         .zip(&out.rule)
-        .map(|(b, r)| offsets.get(*b as usize).map(|o| (o + r) as IdxSize))
+        .map(|(b, r)| offsets.get(*b as usize).map_or(IdxSize::MAX, |o| (o + r) as IdxSize))
         .collect();
-    let rule_column = |name: &str, value: &dyn Fn(&cinscope_rules::Rule) -> &str| {
-        lookup(name, all_rules.iter().map(|r| value(r)).collect(), rule_index.iter().copied())
+    let rule_label = |name: &str, value: &dyn Fn(&cinscope_rules::Rule) -> &str| {
+        let values: Vec<&str> = all_rules.iter().map(|r| value(r)).collect();
+        categorical_column(name, &values, rule_index.clone())
+    };
+    // Severity and kind: each rule's place in the vocabulary, then one code per row.
+    let rule_enum = |name: &str, names: &[&str], value: &dyn Fn(&cinscope_rules::Rule) -> &str| {
+        let per_rule: Vec<Option<u8>> =
+            all_rules.iter().map(|r| names.iter().position(|n| *n == value(r)).map(|p| p as u8)).collect();
+        let mut codes: Nullable<u8> = Nullable::default();
+        codes.reserve(n);
+        for i in &rule_index {
+            codes.push(per_rule.get(*i as usize).copied().flatten());
+        }
+        enum8(name, names, codes)
     };
     // Ids, authority, team and worker are taken from the input columns (by the child's first
     // row, or the anchor row): the strings' buffers are shared, not copied.
-    let first_rows = IdxCa::from_iter_options(
-        "child_id".into(),
-        out.child
-            .iter()
-            .map(|g| groups.get(*g as usize).and_then(|(_, rows)| rows.first()).map(|r| *r as IdxSize)),
-    );
-    let anchor_rows = IdxCa::from_iter_options(
-        "anchor_row".into(),
-        out.anchor_row.iter().map(|r| IdxSize::try_from(*r).ok()),
-    );
+    // The chunk's children are consecutive groups: their ids are gathered once each, then
+    // repeated by a sequential take rather than one scattered lookup per obligation.
+    let first_group = out.child.first().copied().unwrap_or(0);
+    let last_group = out.child.last().copied().unwrap_or(0);
+    let ids: Vec<&str> =
+        (first_group..=last_group).map(|g| groups.get(g as usize).map_or("", |(id, _)| *id)).collect();
+    let child_ids = out.child.iter().map(|g| (g - first_group) as IdxSize).collect();
+    let anchor_rows =
+        IdxCa::from_vec("anchor_row".into(), out.anchor_row.iter().map(|r| *r as IdxSize).collect());
     let take = |name: &str, column: &StringChunked, rows: &IdxCa| -> PolarsResult<Column> {
-        Ok(column.clone().into_series().take(rows)?.with_name(name.into()).into_column())
+        Ok(column.take(rows)?.with_name(name.into()).into_column())
     };
+    let status = Nullable { values: out.status, valid: MutableBitmap::from_len_set(n) };
+    let anchor_event = Nullable { values: out.anchor_event, valid: MutableBitmap::from_len_set(n) };
+    let convention = CONVENTIONS.iter().position(|c| *c == options.convention.name()).unwrap_or(0) as u8;
+    let convention = Nullable { values: vec![convention; n], valid: MutableBitmap::from_len_set(n) };
     let mut columns_out = vec![
-        lookup(
+        categorical_column(
             "rulebook",
-            books.iter().map(|b| b.id.as_str()).collect(),
-            out.book.iter().map(|b| Some(*b as IdxSize)),
+            &books.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(),
+            out.book.iter().map(|b| *b as IdxSize).collect(),
         )?,
-        take("child_id", &cols.child, &first_rows)?,
-        lookup(
-            "episode_id",
-            out.episode_ids.iter().map(String::as_str).collect(),
-            out.episode.iter().map(|e| Some(*e as IdxSize)),
-        )?,
-        dates("episode_end", out.episode_end)?,
+        lookup("child_id", ids, child_ids)?,
+        lookup("episode_id", out.episode_ids.iter().map(String::as_str).collect(), out.episode)?,
+        dates("episode_end", out.episode_end),
     ];
     if let Some(authority) = &cols.authority {
         columns_out.push(take("authority", authority, &anchor_rows)?);
@@ -510,27 +558,32 @@ fn obligations_frame(
         columns_out.push(take(name, values, &anchor_rows)?);
     }
     columns_out.extend([
-        rule_column("rule", &|r| r.code.as_str())?,
-        rule_column("title", &|r| r.title.as_str())?,
-        rule_column("severity", &|r| r.severity.name())?,
-        rule_column("kind", &|r| r.kind.name())?,
-        dates("plan_start", out.plan_start)?,
+        rule_label("rule", &|r| r.code.as_str())?,
+        rule_label("title", &|r| r.title.as_str())?,
+        rule_enum("severity", &SEVERITIES, &|r| r.severity.name())?,
+        rule_enum("kind", &KINDS, &|r| r.kind.name())?,
+        dates("plan_start", out.plan_start),
         Column::new("sequence".into(), out.sequence),
-        lookup("anchor_event", event_names(), out.anchor_event.iter().map(|k| Some(*k as IdxSize)))?,
+        enum8("anchor_event", &events, anchor_event)?,
         dates_all("anchor_date", out.anchor_date),
         Column::new("anchor_row".into(), out.anchor_row),
         dates_all("due_date", out.due),
-        lookup("met_event", event_names(), out.met_event.iter().map(|k| k.map(|k| k as IdxSize)))?,
-        dates("met_date", out.met_date)?,
-        Column::new("met_row".into(), out.met_row),
-        lookup("status", STATUS_NAMES.to_vec(), out.status.iter().map(|s| Some(*s as IdxSize)))?,
-        Column::new("days_late".into(), out.days_late),
-        Column::new("working_days_late".into(), out.working_days_late),
-        // One name for every row, shared rather than copied per row.
-        lookup("convention", vec![options.convention.name()], std::iter::repeat_n(Some(0), n))?,
+        enum8("met_event", &events, out.met_event)?,
+        dates("met_date", out.met_date),
+        numbers::<UInt64Type>("met_row", out.met_row),
+        enum8("status", &STATUSES, status)?,
+        numbers::<Int32Type>("days_late", out.days_late),
+        numbers::<Int32Type>("working_days_late", out.working_days_late),
+        enum8("convention", &CONVENTIONS, convention)?,
         dates_all("as_of", vec![to_days(options.as_of); n]),
     ]);
     DataFrame::new_infer_height(columns_out)
+}
+
+/// An Enum column of a vocabulary of at most 255 names from one-byte codes (see [`enum_column`]).
+fn enum8(name: &str, categories: &[&str], codes: Nullable<u8>) -> PolarsResult<Column> {
+    let (values, validity) = codes.into_parts();
+    crate::labels::enum_column_u8(name, categories, values, validity)
 }
 
 #[cfg(test)]
@@ -574,7 +627,7 @@ mod tests {
         };
         let scored = score(&events(), &books, &options).unwrap();
         let status: Vec<&str> =
-            scored.obligations.column("status").unwrap().str().unwrap().iter().flatten().collect();
+            scored.obligations.column("status").unwrap().cat8().unwrap().iter_str().flatten().collect();
         // A: 6 January + 45 working days = 10 March, authorised 12 March. B: due 4 August.
         assert_eq!(status, vec!["late", "pending"]);
         let team: Vec<&str> =

@@ -10,6 +10,7 @@ use cinscope_synth::{generate, Options, Synth};
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use crate::labels::{categorical_column, enum_column, STATUSES};
 use crate::to_days;
 
 /// Frames of a synthetic cohort.
@@ -137,11 +138,20 @@ fn frames(synth: &Synth, rulebook: &Rulebook, authority: &str, prefix: &str) -> 
             truth.iter().map(|b| format!("{}-E{}", child_id(prefix, b.child), b.episode)).collect::<Vec<_>>(),
         ),
         Column::new("authority".into(), vec![authority; m]),
-        Column::new("rulebook".into(), vec![rulebook.id.as_str(); m]),
-        Column::new("rule".into(), truth.iter().map(|b| code(b.rule)).collect::<Vec<_>>()),
+        // Labels with the dtypes of the obligations frame, so that the two join and compare.
+        categorical_column("rulebook", &[rulebook.id.as_str()], vec![0; m])?,
+        categorical_column(
+            "rule",
+            &(0..rulebook.rules.len()).map(code).collect::<Vec<_>>(),
+            truth.iter().map(|b| b.rule as IdxSize).collect(),
+        )?,
         dates("anchor_date", truth.iter().map(|b| Some(b.anchor_date)))?,
         dates("due_date", truth.iter().map(|b| Some(b.due)))?,
-        Column::new("status".into(), truth.iter().map(|b| b.status.name()).collect::<Vec<_>>()),
+        enum_column(
+            "status",
+            &STATUSES,
+            truth.iter().map(|b| STATUSES.iter().position(|s| *s == b.status.name()).map(|p| p as u32)),
+        )?,
         dates("met_date", truth.iter().map(|b| b.date))?,
     ])?;
     Ok(SynthFrames { events: event_frame, truth: truth_frame })
