@@ -2,7 +2,6 @@
 //! `CINSCOPE_BLESS=1 cargo test --test docs`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code
 
-
 /// The package's directory. Cargo sets it when it runs the tests; the value compiled in is only
 /// the fallback, as a build reused from another checkout (a shared target directory) holds that
 /// checkout's path.
