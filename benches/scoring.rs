@@ -183,6 +183,7 @@ fn frame_path(c: &mut Criterion) {
         as_of: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(),
         convention: Convention::ExcludeAnchor,
         calendar: Arc::new(Calendar::england_and_wales()),
+        columns: None,
     };
     let mut group = c.benchmark_group("frame");
     group.sample_size(10);

@@ -49,6 +49,9 @@ from cinscope.privacy import pseudonymise
 from cinscope.report import html_report, rule_family, summary
 from cinscope.synth import AUTHORITY_CHILDREN, Synthetic, default_cohort, synth, synth_defaults
 from cinscope.scoring import (
+    KINDS,
+    OBLIGATION_COLUMNS,
+    SEVERITIES,
     STATUSES,
     Rulebook,
     Scored,
@@ -84,6 +87,9 @@ __all__ = [
     "synth_defaults",
     "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
+    "KINDS",
+    "OBLIGATION_COLUMNS",
+    "SEVERITIES",
     "STATUSES",
     "Calendar",
     "CalendarError",

@@ -20,6 +20,7 @@ __all__ = [
     "SchemaError",
     "_Calendar",
     "_Rulebook",
+    "OBLIGATION_COLUMNS",
     "__version__",
     "bank_holidays",
     "builtin_rulebooks",
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 __version__: str
+OBLIGATION_COLUMNS: list[str]
 
 class CinscopeError(Exception): ...
 class CalendarError(CinscopeError): ...
@@ -132,4 +134,5 @@ def score(
     convention_name: str,
     calendar: _Calendar,
     errors: str,
+    columns: list[str] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]: ...

@@ -10,6 +10,7 @@ LazyFrames alike.
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, TypeVar, Union
@@ -142,6 +143,40 @@ class Scored(NamedTuple):
     """Data-quality findings, including rows that could not be scored."""
 
 
+OBLIGATION_COLUMNS: tuple[str, ...] = tuple(_core.OBLIGATION_COLUMNS)
+"""The columns of the obligations frame, in order; ``authority``, ``team`` and ``worker`` only
+when the events frame has them."""
+
+_CARRIED = ("authority", "team", "worker")
+
+
+def _check_columns(columns: Sequence[str] | None, event_columns: Sequence[str]) -> list[str] | None:
+    """The obligation columns asked for, checked: known, given by these events, none twice."""
+    if columns is None:
+        return None
+    if isinstance(columns, str):
+        columns = [columns]
+    wanted = list(columns)
+    for i, name in enumerate(wanted):
+        if name in wanted[:i]:
+            raise ValueError(f"columns: {name!r} is asked for twice")
+        if name not in OBLIGATION_COLUMNS:
+            # A column the name is part of ('due' -> 'due_date'), else the closest spelling.
+            close = [c for c in OBLIGATION_COLUMNS if name and name in c] or difflib.get_close_matches(
+                name, OBLIGATION_COLUMNS, n=1
+            )
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(
+                f"columns: {name!r} is not a column of the obligations frame{hint} "
+                f"(the columns are: {', '.join(OBLIGATION_COLUMNS)})"
+            )
+        if name in _CARRIED and name not in event_columns:
+            raise ValueError(
+                f"columns: {name!r} is carried from the events frame's own {name!r} column, which it does not have"
+            )
+    return wanted
+
+
 def _score(
     events: pl.DataFrame | pl.LazyFrame,
     rulebook: RulebookLike | Mapping[str, RulebookLike],
@@ -149,6 +184,7 @@ def _score(
     convention: Convention,
     calendar: Calendar | None,
     errors: str,
+    columns: Sequence[str] | None = None,
 ) -> Scored:
     _check_choice(convention, ("exclude_anchor", "count_anchor"), "convention")
     if isinstance(rulebook, Mapping):
@@ -168,7 +204,8 @@ def _score(
             f"as_of {when} is outside the calendar's range {cal.first_date} to {cal.last_date}: "
             "lateness in working days cannot be counted to it"
         )
-    obligations, findings = _core.score(frame, pairs, day, convention, cal._inner, errors)
+    wanted = _check_columns(columns, frame.columns)
+    obligations, findings = _core.score(frame, pairs, day, convention, cal._inner, errors, wanted)
     if errors == "raise":
         # The row checks passed, so what was not scored is an obligation whose due date cannot
         # be computed (a date outside the calendar): say so rather than return a short frame.
@@ -190,6 +227,7 @@ def score(
     as_of: _dt.date | None = None,
     convention: Convention = "exclude_anchor",
     calendar: Calendar | None = None,
+    columns: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Scores an events frame: one row per obligation.
 
@@ -208,6 +246,10 @@ def score(
         ``"exclude_anchor"`` (default) or ``"count_anchor"``: see :mod:`cinscope._calendar`.
     calendar
         The working-day calendar; England and Wales 2000-2035 by default.
+    columns
+        Only these columns of the obligations frame, in this order (all of
+        :data:`OBLIGATION_COLUMNS` by default). Columns not asked for are never built, which at
+        national scale saves much of the time and memory; ``ValueError`` names an unknown one.
 
     Returns
     -------
@@ -242,7 +284,7 @@ def score(
     >>> cs.score(events, "national", as_of=dt.date(2025, 6, 30)).select("rule", "due_date", "status", "working_days_late").row(0)
     ('NAT-ASMT-01', datetime.date(2025, 3, 10), 'late', 2)
     """
-    return _score(events, rulebook, as_of, convention, calendar, "raise").obligations
+    return _score(events, rulebook, as_of, convention, calendar, "raise", columns).obligations
 
 
 def score_report(
@@ -252,13 +294,14 @@ def score_report(
     as_of: _dt.date | None = None,
     convention: Convention = "exclude_anchor",
     calendar: Calendar | None = None,
+    columns: Sequence[str] | None = None,
 ) -> Scored:
     """Like :func:`score`, but rows that cannot be scored are reported, not raised.
 
     Returns the obligations and a findings frame (code, title, child, episode, row(s), message)
     that lists every row not scored and every data-quality problem in the timelines.
     """
-    return _score(events, rulebook, as_of, convention, calendar, "report")
+    return _score(events, rulebook, as_of, convention, calendar, "report", columns)
 
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)

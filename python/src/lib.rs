@@ -256,6 +256,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_schema, m)?)?;
     m.add_function(wrap_pyfunction!(event_findings, m)?)?;
     m.add_function(wrap_pyfunction!(event_periods, m)?)?;
+    m.add("OBLIGATION_COLUMNS", cinscope_analytics::score::OBLIGATION_COLUMNS.to_vec())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

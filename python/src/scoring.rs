@@ -149,9 +149,10 @@ pub(crate) fn builtin_rulebooks() -> Vec<&'static str> {
 
 /// Scores an events frame. `rulebooks` is either one `(None, rulebook)` pair or one pair per
 /// authority. With `errors="raise"`, bad rows raise `DataError`; with `"report"`, they are
-/// returned as findings. Returns (obligations, findings).
+/// returned as findings. `columns` names the obligation columns to build (all when `None`).
+/// Returns (obligations, findings).
 #[pyfunction]
-#[pyo3(signature = (frame, rulebooks, as_of, convention_name, calendar, errors))]
+#[pyo3(signature = (frame, rulebooks, as_of, convention_name, calendar, errors, columns=None))]
 pub(crate) fn score(
     py: Python<'_>,
     frame: PyDataFrame,
@@ -160,6 +161,7 @@ pub(crate) fn score(
     convention_name: &str,
     calendar: &PyCalendar,
     errors: &str,
+    columns: Option<Vec<String>>,
 ) -> PyResult<(PyDataFrame, PyDataFrame)> {
     cinscope_analytics::check_schema(&frame.0).map_err(|e| SchemaError::new_err(e.to_string()))?;
     let books = match rulebooks.as_slice() {
@@ -179,6 +181,7 @@ pub(crate) fn score(
         as_of: date_of(as_of)?,
         convention: convention(convention_name)?,
         calendar: Arc::clone(&calendar.inner),
+        columns,
     };
     let frame = frame.0;
     let raise = match errors {

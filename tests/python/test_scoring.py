@@ -276,3 +276,42 @@ def test_label_columns_are_compact_and_stack_join_and_compare_as_text() -> None:
     joined = kent.join(cs.Rulebook.builtin("kent").rules(), on="rule", how="left", suffix="_book")
     assert joined["title_book"].null_count() == 0
     assert (joined["title"].cast(pl.String) == joined["title_book"].cast(pl.String)).all()
+
+
+def test_columns_builds_only_those_asked_for_in_that_order() -> None:
+    events = frame(KENT_HISTORY, authority="Kent")
+    full = cs.score(events, {"Kent": "kent"}, as_of=AS_OF)
+    # Every column, in the documented order, when the events carry authority, team and worker.
+    assert tuple(full.columns) == cs.OBLIGATION_COLUMNS
+    wanted = ["status", "child_id", "due_date", "worker", "rule", "working_days_late"]
+    narrow = cs.score(events, {"Kent": "kent"}, as_of=AS_OF, columns=wanted)
+    assert narrow.columns == wanted
+    assert narrow.equals(full.select(wanted))
+    report = cs.score_report(events, {"Kent": "kent"}, as_of=AS_OF, columns=("rule",))
+    assert report.obligations.columns == ["rule"] and report.obligations.height == full.height
+    # Without authority, team and worker in the events, those columns are absent by default.
+    plain = cs.score(events.drop("authority", "team", "worker"), "kent", as_of=AS_OF)
+    assert tuple(plain.columns) == tuple(c for c in cs.OBLIGATION_COLUMNS if c not in ("authority", "team", "worker"))
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        (["status", "due"], r"'due' is not a column of the obligations frame; did you mean 'due_date'\?"),
+        (["stauts"], r"'stauts' is not a column of the obligations frame; did you mean 'status'\?"),
+        (["rule", "rule"], r"'rule' is asked for twice"),
+        (["team"], r"'team' is carried from the events frame's own 'team' column, which it does not have"),
+    ],
+)
+def test_columns_that_cannot_be_given_raise_naming_them(columns: list[str], message: str) -> None:
+    events = frame(KENT_HISTORY).drop("team")
+    with pytest.raises(ValueError, match=message):
+        cs.score(events, "kent", as_of=AS_OF, columns=columns)
+
+
+def test_each_column_alone_equals_that_column_of_the_whole_frame() -> None:
+    events = frame(KENT_HISTORY, authority="Kent")
+    full = cs.score(events, {"Kent": "kent"}, as_of=AS_OF)
+    for name in cs.OBLIGATION_COLUMNS:
+        alone = cs.score(events, {"Kent": "kent"}, as_of=AS_OF, columns=[name])
+        assert alone.equals(full.select(name)), name

@@ -39,7 +39,40 @@ pub struct ScoreOptions {
     pub convention: Convention,
     /// The working-day calendar.
     pub calendar: Arc<Calendar>,
+    /// Only these columns of the obligations frame, in this order; all of them when `None`.
+    /// Columns not asked for are not built, which saves their time and memory.
+    pub columns: Option<Vec<String>>,
 }
+
+/// The columns of the obligations frame, in order. `authority`, `team` and `worker` are there
+/// only when the events frame has them (they are taken from the anchor event's row).
+pub const OBLIGATION_COLUMNS: &[&str] = &[
+    "rulebook",
+    "child_id",
+    "episode_id",
+    "episode_end",
+    "authority",
+    "team",
+    "worker",
+    "rule",
+    "title",
+    "severity",
+    "kind",
+    "plan_start",
+    "sequence",
+    "anchor_event",
+    "anchor_date",
+    "anchor_row",
+    "due_date",
+    "met_event",
+    "met_date",
+    "met_row",
+    "status",
+    "days_late",
+    "working_days_late",
+    "convention",
+    "as_of",
+];
 
 /// A problem with the rows of an events frame that stops scoring unless reported instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -216,8 +249,63 @@ impl<T: Default + Copy> Nullable<T> {
     }
 }
 
+/// Which output vectors a run fills: only those the columns asked for are built from.
+#[derive(Debug, Clone, Copy, Default)]
+struct Fill {
+    child: bool,
+    episode: bool,
+    episode_end: bool,
+    anchor_row: bool,
+    rule: bool,
+    plan_start: bool,
+    sequence: bool,
+    anchor_event: bool,
+    anchor_date: bool,
+    due: bool,
+    met_event: bool,
+    met_date: bool,
+    met_row: bool,
+    status: bool,
+    days_late: bool,
+    working_days_late: bool,
+}
+
+/// Whether the run builds obligation column `name` (every column when none were named).
+fn wanted(options: &ScoreOptions, name: &str) -> bool {
+    options.columns.as_ref().is_none_or(|names| names.iter().any(|c| c == name))
+}
+
+impl Fill {
+    fn new(options: &ScoreOptions) -> Self {
+        let want = |name: &str| wanted(options, name);
+        let any = |names: &[&str]| names.iter().any(|n| want(n));
+        Fill {
+            child: want("child_id"),
+            episode: want("episode_id"),
+            episode_end: want("episode_end"),
+            anchor_row: any(&["anchor_row", "authority", "team", "worker"]),
+            rule: any(&["rulebook", "rule", "title", "severity", "kind"]),
+            plan_start: want("plan_start"),
+            sequence: want("sequence"),
+            anchor_event: want("anchor_event"),
+            anchor_date: want("anchor_date"),
+            due: want("due_date"),
+            met_event: want("met_event"),
+            met_date: want("met_date"),
+            met_row: want("met_row"),
+            status: want("status"),
+            days_late: want("days_late"),
+            working_days_late: want("working_days_late"),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Out {
+    /// What is filled; a vector not filled stays empty.
+    fill: Fill,
+    /// Obligations so far.
+    rows: usize,
     child: Vec<u32>,
     /// Episode ids, once per episode; `episode` indexes into them.
     episode_ids: Vec<String>,
@@ -246,7 +334,39 @@ pub fn score(frame: &DataFrame, books: &Rulebooks, options: &ScoreOptions) -> Po
     score_columns(read_columns(frame)?, books, options)
 }
 
+/// Checks the columns asked for: each one a column of the obligations frame that this events
+/// frame can give, and none twice.
+fn check_wanted(cols: &Columns, options: &ScoreOptions) -> PolarsResult<()> {
+    let Some(names) = &options.columns else {
+        return Ok(());
+    };
+    let available: Vec<&str> = OBLIGATION_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| match *c {
+            "authority" => cols.authority.is_some(),
+            "team" | "worker" => cols.carried.iter().any(|(name, _)| name == c),
+            _ => true,
+        })
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        if names.iter().take(i).any(|earlier| earlier == name) {
+            polars_bail!(InvalidOperation: "column '{name}' is asked for twice");
+        }
+        if !available.contains(&name.as_str()) {
+            let why = if OBLIGATION_COLUMNS.contains(&name.as_str()) {
+                format!("it is carried from the events frame's own '{name}' column, which this frame does not have")
+            } else {
+                format!("the obligations frame's columns are: {}", available.join(", "))
+            };
+            polars_bail!(ColumnNotFound: "no obligation column '{name}': {why}");
+        }
+    }
+    Ok(())
+}
+
 fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> PolarsResult<Scored> {
+    check_wanted(&cols, options)?;
     // Rulebooks, numbered; each child is scored under the rulebook of its first row.
     let (book_list, book_of_key): (Vec<Arc<Rulebook>>, HashMap<String, u32>) = match books {
         Rulebooks::One(book) => (vec![Arc::clone(book)], HashMap::new()),
@@ -271,12 +391,13 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     // one set of output vectors sized up front and then made at once into a frame of its own,
     // so that only the chunks being worked on hold both; the frames are stacked at the end
     // (their columns keep one chunk per part).
+    let fill = Fill::new(options);
     let chunk = groups.len().div_ceil(rayon::current_num_threads() * 4).max(256);
     let scored: Vec<PolarsResult<ChunkResult>> = groups
         .par_chunks(chunk)
         .enumerate()
         .map(|(c, children)| {
-            let mut result: ChildResult = (Out::default(), Vec::new(), Vec::new());
+            let mut result: ChildResult = (Out { fill, ..Out::default() }, Vec::new(), Vec::new());
             let events: usize = children.iter().map(|(_, rows)| rows.len()).sum();
             result.0.reserve(events + events / 2);
             for (i, (child, rows)) in children.iter().enumerate() {
@@ -319,25 +440,27 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
 }
 
 impl Out {
-    /// Room for `n` more obligations in every column.
+    /// Room for `n` more obligations in every vector filled.
     fn reserve(&mut self, n: usize) {
-        self.child.reserve(n);
-        self.episode.reserve(n);
-        self.episode_end.reserve(n);
-        self.anchor_row.reserve(n);
-        self.rule.reserve(n);
-        self.plan_start.reserve(n);
-        self.sequence.reserve(n);
-        self.anchor_event.reserve(n);
-        self.anchor_date.reserve(n);
-        self.due.reserve(n);
-        self.met_event.reserve(n);
-        self.met_date.reserve(n);
-        self.met_row.reserve(n);
-        self.status.reserve(n);
-        self.days_late.reserve(n);
-        self.working_days_late.reserve(n);
-        self.book.reserve(n);
+        let f = self.fill;
+        let room = |filled: bool| if filled { n } else { 0 };
+        self.child.reserve(room(f.child));
+        self.episode.reserve(room(f.episode));
+        self.episode_end.reserve(room(f.episode_end));
+        self.anchor_row.reserve(room(f.anchor_row));
+        self.rule.reserve(room(f.rule));
+        self.book.reserve(room(f.rule));
+        self.plan_start.reserve(room(f.plan_start));
+        self.sequence.reserve(room(f.sequence));
+        self.anchor_event.reserve(room(f.anchor_event));
+        self.anchor_date.reserve(room(f.anchor_date));
+        self.due.reserve(room(f.due));
+        self.met_event.reserve(room(f.met_event));
+        self.met_date.reserve(room(f.met_date));
+        self.met_row.reserve(room(f.met_row));
+        self.status.reserve(room(f.status));
+        self.days_late.reserve(room(f.days_late));
+        self.working_days_late.reserve(room(f.working_days_late));
     }
 }
 
@@ -416,30 +539,64 @@ fn score_child(
 
     let mut obligations = evaluation.obligations;
     obligations.sort_by_key(|o| (o.rule, o.episode, o.due, o.sequence));
+    let f = out.fill;
     let base = out.episode_ids.len() as u32;
-    if !obligations.is_empty() {
+    if f.episode && !obligations.is_empty() {
         out.episode_ids.extend(timeline.episodes.iter().map(|e| e.id.clone()));
     }
+    out.rows += obligations.len();
     for o in obligations {
-        out.book.push(book_index);
-        out.child.push(group);
-        let episode = timeline.episodes.get(o.episode);
-        out.episode.push(base + o.episode as u32);
-        out.episode_end.push(episode.and_then(|e| e.end()).filter(|end| *end <= options.as_of).map(to_days));
-        out.anchor_row.push(o.anchor.row);
-        out.rule.push(o.rule as u32);
-        out.plan_start.push(o.plan_start.map(to_days));
-        out.sequence.push(o.sequence);
-        out.anchor_event.push(o.anchor.kind as u8);
-        out.anchor_date.push(to_days(o.anchor.date));
-        out.due.push(to_days(o.due));
-        out.met_event.push(o.met_by.map(|e| e.kind as u8));
-        out.met_date.push(o.met_by.map(|e| to_days(e.date)));
-        out.met_row.push(o.met_by.map(|e| e.row));
-        out.status.push(status_code(o.status));
+        if f.rule {
+            out.book.push(book_index);
+            out.rule.push(o.rule as u32);
+        }
+        if f.child {
+            out.child.push(group);
+        }
+        if f.episode {
+            out.episode.push(base + o.episode as u32);
+        }
+        if f.episode_end {
+            let end = timeline.episodes.get(o.episode).and_then(|e| e.end());
+            out.episode_end.push(end.filter(|end| *end <= options.as_of).map(to_days));
+        }
+        if f.anchor_row {
+            out.anchor_row.push(o.anchor.row);
+        }
+        if f.plan_start {
+            out.plan_start.push(o.plan_start.map(to_days));
+        }
+        if f.sequence {
+            out.sequence.push(o.sequence);
+        }
+        if f.anchor_event {
+            out.anchor_event.push(o.anchor.kind as u8);
+        }
+        if f.anchor_date {
+            out.anchor_date.push(to_days(o.anchor.date));
+        }
+        if f.due {
+            out.due.push(to_days(o.due));
+        }
+        if f.met_event {
+            out.met_event.push(o.met_by.map(|e| e.kind as u8));
+        }
+        if f.met_date {
+            out.met_date.push(o.met_by.map(|e| to_days(e.date)));
+        }
+        if f.met_row {
+            out.met_row.push(o.met_by.map(|e| e.row));
+        }
+        if f.status {
+            out.status.push(status_code(o.status));
+        }
         // Lateness fits in 32 bits: dates are within the calendar's range.
-        out.days_late.push(o.days_late.and_then(|d| i32::try_from(d).ok()));
-        out.working_days_late.push(o.working_days_late.and_then(|d| i32::try_from(d).ok()));
+        if f.days_late {
+            out.days_late.push(o.days_late.and_then(|d| i32::try_from(d).ok()));
+        }
+        if f.working_days_late {
+            out.working_days_late.push(o.working_days_late.and_then(|d| i32::try_from(d).ok()));
+        }
     }
     found.extend(timeline.findings);
 }
@@ -489,7 +646,7 @@ fn obligations_frame(
     books: &[Arc<Rulebook>],
     options: &ScoreOptions,
 ) -> PolarsResult<DataFrame> {
-    let n = out.status.len();
+    let n = out.rows;
     let events = event_names();
     // Rules of every rulebook numbered in one list: a row's rule is its book's offset plus the
     // rule's place in the book.
@@ -527,57 +684,108 @@ fn obligations_frame(
     // row, or the anchor row): the strings' buffers are shared, not copied.
     // The chunk's children are consecutive groups: their ids are gathered once each, then
     // repeated by a sequential take rather than one scattered lookup per obligation.
-    let first_group = out.child.first().copied().unwrap_or(0);
-    let last_group = out.child.last().copied().unwrap_or(0);
-    let ids: Vec<&str> =
-        (first_group..=last_group).map(|g| groups.get(g as usize).map_or("", |(id, _)| *id)).collect();
-    let child_ids = out.child.iter().map(|g| (g - first_group) as IdxSize).collect();
-    let anchor_rows =
-        IdxCa::from_vec("anchor_row".into(), out.anchor_row.iter().map(|r| *r as IdxSize).collect());
-    let take = |name: &str, column: &StringChunked, rows: &IdxCa| -> PolarsResult<Column> {
-        Ok(column.take(rows)?.with_name(name.into()).into_column())
-    };
-    let status = Nullable { values: out.status, valid: MutableBitmap::from_len_set(n) };
-    let anchor_event = Nullable { values: out.anchor_event, valid: MutableBitmap::from_len_set(n) };
-    let convention = CONVENTIONS.iter().position(|c| *c == options.convention.name()).unwrap_or(0) as u8;
-    let convention = Nullable { values: vec![convention; n], valid: MutableBitmap::from_len_set(n) };
-    let mut columns_out = vec![
-        categorical_column(
-            "rulebook",
-            &books.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(),
-            out.book.iter().map(|b| *b as IdxSize).collect(),
-        )?,
-        lookup("child_id", ids, child_ids)?,
-        lookup("episode_id", out.episode_ids.iter().map(String::as_str).collect(), out.episode)?,
-        dates("episode_end", out.episode_end),
-    ];
-    if let Some(authority) = &cols.authority {
-        columns_out.push(take("authority", authority, &anchor_rows)?);
+    // Only the columns asked for are built, from the vectors filled for them.
+    let want = |name: &str| wanted(options, name);
+    let mut built: Vec<Column> = Vec::new();
+    if want("rulebook") {
+        let ids: Vec<&str> = books.iter().map(|b| b.id.as_str()).collect();
+        built.push(categorical_column("rulebook", &ids, out.book.iter().map(|b| *b as IdxSize).collect())?);
     }
-    for (name, values) in &cols.carried {
-        columns_out.push(take(name, values, &anchor_rows)?);
+    if want("child_id") {
+        // The chunk's children are consecutive groups: their ids are gathered once each, then
+        // repeated by a sequential take rather than one scattered lookup per obligation.
+        let first_group = out.child.first().copied().unwrap_or(0);
+        let last_group = out.child.last().copied().unwrap_or(0);
+        let ids: Vec<&str> =
+            (first_group..=last_group).map(|g| groups.get(g as usize).map_or("", |(id, _)| *id)).collect();
+        let child_ids = out.child.iter().map(|g| (g - first_group) as IdxSize).collect();
+        built.push(lookup("child_id", ids, child_ids)?);
     }
-    columns_out.extend([
-        rule_label("rule", &|r| r.code.as_str())?,
-        rule_label("title", &|r| r.title.as_str())?,
-        rule_enum("severity", &SEVERITIES, &|r| r.severity.name())?,
-        rule_enum("kind", &KINDS, &|r| r.kind.name())?,
-        dates("plan_start", out.plan_start),
-        Column::new("sequence".into(), out.sequence),
-        enum8("anchor_event", &events, anchor_event)?,
-        dates_all("anchor_date", out.anchor_date),
-        Column::new("anchor_row".into(), out.anchor_row),
-        dates_all("due_date", out.due),
-        enum8("met_event", &events, out.met_event)?,
-        dates("met_date", out.met_date),
-        numbers::<UInt64Type>("met_row", out.met_row),
-        enum8("status", &STATUSES, status)?,
-        numbers::<Int32Type>("days_late", out.days_late),
-        numbers::<Int32Type>("working_days_late", out.working_days_late),
-        enum8("convention", &CONVENTIONS, convention)?,
-        dates_all("as_of", vec![to_days(options.as_of); n]),
-    ]);
-    DataFrame::new_infer_height(columns_out)
+    if want("episode_id") {
+        built.push(lookup("episode_id", out.episode_ids.iter().map(String::as_str).collect(), out.episode)?);
+    }
+    if want("episode_end") {
+        built.push(dates("episode_end", out.episode_end));
+    }
+    // Authority, team and worker are taken from the anchor event's row.
+    let carried: Vec<(&str, &StringChunked)> = cols
+        .authority
+        .iter()
+        .map(|a| ("authority", a))
+        .chain(cols.carried.iter().map(|(name, values)| (name.as_str(), values)))
+        .filter(|(name, _)| want(name))
+        .collect();
+    if !carried.is_empty() {
+        let anchor_rows =
+            IdxCa::from_vec("anchor_row".into(), out.anchor_row.iter().map(|r| *r as IdxSize).collect());
+        for (name, values) in carried {
+            built.push(values.take(&anchor_rows)?.with_name(name.into()).into_column());
+        }
+    }
+    if want("rule") {
+        built.push(rule_label("rule", &|r| r.code.as_str())?);
+    }
+    if want("title") {
+        built.push(rule_label("title", &|r| r.title.as_str())?);
+    }
+    if want("severity") {
+        built.push(rule_enum("severity", &SEVERITIES, &|r| r.severity.name())?);
+    }
+    if want("kind") {
+        built.push(rule_enum("kind", &KINDS, &|r| r.kind.name())?);
+    }
+    if want("plan_start") {
+        built.push(dates("plan_start", out.plan_start));
+    }
+    if want("sequence") {
+        built.push(Column::new("sequence".into(), out.sequence));
+    }
+    if want("anchor_event") {
+        let codes = Nullable { values: out.anchor_event, valid: MutableBitmap::from_len_set(n) };
+        built.push(enum8("anchor_event", &events, codes)?);
+    }
+    if want("anchor_date") {
+        built.push(dates_all("anchor_date", out.anchor_date));
+    }
+    if want("anchor_row") {
+        built.push(Column::new("anchor_row".into(), out.anchor_row));
+    }
+    if want("due_date") {
+        built.push(dates_all("due_date", out.due));
+    }
+    if want("met_event") {
+        built.push(enum8("met_event", &events, out.met_event)?);
+    }
+    if want("met_date") {
+        built.push(dates("met_date", out.met_date));
+    }
+    if want("met_row") {
+        built.push(numbers::<UInt64Type>("met_row", out.met_row));
+    }
+    if want("status") {
+        let codes = Nullable { values: out.status, valid: MutableBitmap::from_len_set(n) };
+        built.push(enum8("status", &STATUSES, codes)?);
+    }
+    if want("days_late") {
+        built.push(numbers::<Int32Type>("days_late", out.days_late));
+    }
+    if want("working_days_late") {
+        built.push(numbers::<Int32Type>("working_days_late", out.working_days_late));
+    }
+    if want("convention") {
+        let code = CONVENTIONS.iter().position(|c| *c == options.convention.name()).unwrap_or(0) as u8;
+        let codes = Nullable { values: vec![code; n], valid: MutableBitmap::from_len_set(n) };
+        built.push(enum8("convention", &CONVENTIONS, codes)?);
+    }
+    if want("as_of") {
+        built.push(dates_all("as_of", vec![to_days(options.as_of); n]));
+    }
+    let frame = DataFrame::new(n, built)?;
+    match &options.columns {
+        // In the order asked for.
+        Some(names) => frame.select(names.iter().map(String::as_str)),
+        None => Ok(frame),
+    }
 }
 
 /// An Enum column of a vocabulary of at most 255 names from one-byte codes (see [`enum_column`]).
@@ -624,6 +832,7 @@ mod tests {
             as_of: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
             convention: Convention::ExcludeAnchor,
             calendar: Arc::new(Calendar::england_and_wales()),
+            columns: None,
         };
         let scored = score(&events(), &books, &options).unwrap();
         let status: Vec<&str> =
@@ -636,5 +845,41 @@ mod tests {
         let codes: Vec<&str> =
             scored.findings.column("code").unwrap().str().unwrap().iter().flatten().collect();
         assert_eq!(codes, vec!["DQ001"]);
+    }
+
+    #[test]
+    fn builds_only_the_columns_asked_for_and_refuses_others() {
+        let books = Rulebooks::One(Arc::new(cinscope_rules::builtin("national").unwrap()));
+        let mut options = ScoreOptions {
+            as_of: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
+            convention: Convention::ExcludeAnchor,
+            calendar: Arc::new(Calendar::england_and_wales()),
+            columns: None,
+        };
+        let full = score(&events(), &books, &options).unwrap().obligations;
+        let names: Vec<&str> = full.get_column_names().iter().map(|n| n.as_str()).collect();
+        let expected: Vec<&str> =
+            OBLIGATION_COLUMNS.iter().copied().filter(|c| !matches!(*c, "authority" | "worker")).collect();
+        assert_eq!(names, expected);
+
+        options.columns = Some(vec!["status".into(), "child_id".into(), "team".into()]);
+        let narrow = score(&events(), &books, &options).unwrap().obligations;
+        assert_eq!(narrow, full.select(["status", "child_id", "team"]).unwrap());
+
+        for (columns, message) in [
+            (
+                vec!["worker"],
+                "no obligation column 'worker': it is carried from the events frame's own 'worker' column",
+            ),
+            (
+                vec!["due"],
+                "no obligation column 'due': the obligations frame's columns are: rulebook, child_id",
+            ),
+            (vec!["rule", "rule"], "column 'rule' is asked for twice"),
+        ] {
+            options.columns = Some(columns.into_iter().map(String::from).collect());
+            let err = score(&events(), &books, &options).unwrap_err().to_string();
+            assert!(err.contains(message), "{err}");
+        }
     }
 }
