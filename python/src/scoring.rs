@@ -153,6 +153,7 @@ pub(crate) fn builtin_rulebooks() -> Vec<&'static str> {
 /// Returns (obligations, findings).
 #[pyfunction]
 #[pyo3(signature = (frame, rulebooks, as_of, convention_name, calendar, errors, columns=None))]
+#[allow(clippy::too_many_arguments)] // one per argument of cinscope.score, which Python names
 pub(crate) fn score(
     py: Python<'_>,
     frame: PyDataFrame,
