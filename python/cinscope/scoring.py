@@ -157,6 +157,8 @@ def _check_columns(columns: Sequence[str] | None, event_columns: Sequence[str]) 
     if isinstance(columns, str):
         columns = [columns]
     wanted = list(columns)
+    if not wanted:
+        raise ValueError("columns: name at least one column of the obligations frame (or pass None for all)")
     for i, name in enumerate(wanted):
         if name in wanted[:i]:
             raise ValueError(f"columns: {name!r} is asked for twice")

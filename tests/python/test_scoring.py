@@ -300,6 +300,7 @@ def test_columns_builds_only_those_asked_for_in_that_order() -> None:
         (["status", "due"], r"'due' is not a column of the obligations frame; did you mean 'due_date'\?"),
         (["stauts"], r"'stauts' is not a column of the obligations frame; did you mean 'status'\?"),
         (["rule", "rule"], r"'rule' is asked for twice"),
+        ([], r"name at least one column of the obligations frame"),
         (["team"], r"'team' is carried from the events frame's own 'team' column, which it does not have"),
     ],
 )

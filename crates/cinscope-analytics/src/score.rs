@@ -340,6 +340,10 @@ fn check_wanted(cols: &Columns, options: &ScoreOptions) -> PolarsResult<()> {
     let Some(names) = &options.columns else {
         return Ok(());
     };
+    polars_ensure!(
+        !names.is_empty(),
+        InvalidOperation: "name at least one column of the obligations frame (or none at all for every column)"
+    );
     let available: Vec<&str> = OBLIGATION_COLUMNS
         .iter()
         .copied()
@@ -876,6 +880,7 @@ mod tests {
                 "no obligation column 'due': the obligations frame's columns are: rulebook, child_id",
             ),
             (vec!["rule", "rule"], "column 'rule' is asked for twice"),
+            (vec![], "name at least one column of the obligations frame"),
         ] {
             options.columns = Some(columns.into_iter().map(String::from).collect());
             let err = score(&events(), &books, &options).unwrap_err().to_string();
