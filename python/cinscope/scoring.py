@@ -10,7 +10,6 @@ LazyFrames alike.
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, TypeVar, Union
@@ -147,38 +146,6 @@ OBLIGATION_COLUMNS: tuple[str, ...] = tuple(_core.OBLIGATION_COLUMNS)
 """The columns of the obligations frame, in order; ``authority``, ``team`` and ``worker`` only
 when the events frame has them."""
 
-_CARRIED = ("authority", "team", "worker")
-
-
-def _check_columns(columns: Sequence[str] | None, event_columns: Sequence[str]) -> list[str] | None:
-    """The obligation columns asked for, checked: known, given by these events, none twice."""
-    if columns is None:
-        return None
-    if isinstance(columns, str):
-        columns = [columns]
-    wanted = list(columns)
-    if not wanted:
-        raise ValueError("columns: name at least one column of the obligations frame (or pass None for all)")
-    for i, name in enumerate(wanted):
-        if name in wanted[:i]:
-            raise ValueError(f"columns: {name!r} is asked for twice")
-        if name not in OBLIGATION_COLUMNS:
-            # A column the name is part of ('due' -> 'due_date'), else the closest spelling.
-            close = [c for c in OBLIGATION_COLUMNS if name and name in c] or difflib.get_close_matches(
-                name, OBLIGATION_COLUMNS, n=1
-            )
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ValueError(
-                f"columns: {name!r} is not a column of the obligations frame{hint} "
-                f"(the columns are: {', '.join(OBLIGATION_COLUMNS)})"
-            )
-        if name in _CARRIED and name not in event_columns:
-            raise ValueError(
-                f"columns: {name!r} is carried from the events frame's own {name!r} column, which it does not have"
-            )
-    return wanted
-
-
 def _score(
     events: pl.DataFrame | pl.LazyFrame,
     rulebook: RulebookLike | Mapping[str, RulebookLike],
@@ -206,7 +173,8 @@ def _score(
             f"as_of {when} is outside the calendar's range {cal.first_date} to {cal.last_date}: "
             "lateness in working days cannot be counted to it"
         )
-    wanted = _check_columns(columns, frame.columns)
+    # The binding checks the names (ValueError naming the one at fault); a lone name is a list of one.
+    wanted = None if columns is None else [columns] if isinstance(columns, str) else list(columns)
     obligations, findings = _core.score(frame, pairs, day, convention, cal._inner, errors, wanted)
     if errors == "raise":
         # The row checks passed, so what was not scored is an obligation whose due date cannot

@@ -9,6 +9,7 @@ use cinscope_rules::reference::requirement;
 use cinscope_rules::rulebook::Scope;
 use cinscope_rules::{builtin, builtin_ids, from_file, from_str, Rulebook};
 use polars::prelude::*;
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3_polars::PyDataFrame;
 
@@ -165,6 +166,10 @@ pub(crate) fn score(
     columns: Option<Vec<String>>,
 ) -> PyResult<(PyDataFrame, PyDataFrame)> {
     cinscope_analytics::check_schema(&frame.0).map_err(|e| SchemaError::new_err(e.to_string()))?;
+    if let Some(wanted) = &columns {
+        let present: Vec<&str> = frame.0.get_column_names().iter().map(|n| n.as_str()).collect();
+        cinscope_analytics::check_obligation_columns(&present, wanted).map_err(PyValueError::new_err)?;
+    }
     let books = match rulebooks.as_slice() {
         [(None, book)] => Rulebooks::One(Arc::clone(&book.get().inner)),
         pairs => {

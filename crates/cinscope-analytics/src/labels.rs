@@ -34,39 +34,8 @@ pub fn enum_dtype(categories: &[&str]) -> PolarsResult<DataType> {
     Ok(DataType::from_frozen_categories(FrozenCategories::new(categories.iter().copied())?))
 }
 
-/// An Enum column: row `i` is `categories[codes[i]]`, null where the code is null. Codes must be
-/// below `categories.len()`; one that is not is an error, never a wrong label.
-pub fn enum_column(
-    name: &str,
-    categories: &[&str],
-    codes: impl Iterator<Item = Option<u32>>,
-) -> PolarsResult<Column> {
-    let dtype = enum_dtype(categories)?;
-    let ids = UInt32Chunked::from_iter_options(name.into(), codes);
-    if let Some(max) = ids.max() {
-        polars_ensure!(
-            (max as usize) < categories.len(),
-            ComputeError: "column '{name}': category code {max} is outside its {} categories", categories.len()
-        );
-    }
-    // The ids in the Enum's physical type (the smallest that holds every category).
-    let physical = ids.into_series().strict_cast(&dtype.to_physical())?;
-    let series = match dtype.cat_physical()? {
-        CategoricalPhysical::U8 => {
-            Categorical8Chunked::from_cats_and_dtype(physical.u8()?.clone(), dtype).into_series()
-        }
-        CategoricalPhysical::U16 => {
-            Categorical16Chunked::from_cats_and_dtype(physical.u16()?.clone(), dtype).into_series()
-        }
-        CategoricalPhysical::U32 => {
-            Categorical32Chunked::from_cats_and_dtype(physical.u32()?.clone(), dtype).into_series()
-        }
-    };
-    Ok(series.into_column())
-}
-
-/// An Enum column of at most 255 categories from one-byte codes and their validity, without
-/// another pass to widen them. Codes must be below `categories.len()`.
+/// An Enum column of at most 255 categories: row `i` is `categories[codes[i]]`, null where
+/// `validity` says so. A code outside the categories is an error, never a wrong label.
 pub fn enum_column_u8(
     name: &str,
     categories: &[&str],
@@ -122,12 +91,13 @@ mod tests {
 
     #[test]
     fn enum_columns_hold_their_labels_and_refuse_codes_out_of_range() {
-        let column = enum_column("status", &STATUSES, [Some(1), None, Some(4)].into_iter()).unwrap();
+        let validity = polars_arrow::bitmap::Bitmap::from_iter([true, false, true]);
+        let column = enum_column_u8("status", &STATUSES, vec![1, 0, 4], Some(validity)).unwrap();
         assert!(matches!(column.dtype(), DataType::Enum(_, _)));
         let text = column.cast(&DataType::String).unwrap();
         let values: Vec<Option<&str>> = text.str().unwrap().iter().collect();
         assert_eq!(values, vec![Some("late"), None, Some("cancelled")]);
-        let err = enum_column("status", &STATUSES, [Some(5)].into_iter()).unwrap_err().to_string();
+        let err = enum_column_u8("status", &STATUSES, vec![5], None).unwrap_err().to_string();
         assert!(err.contains("column 'status': category code 5 is outside its 5 categories"), "{err}");
     }
 

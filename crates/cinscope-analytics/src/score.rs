@@ -334,43 +334,60 @@ pub fn score(frame: &DataFrame, books: &Rulebooks, options: &ScoreOptions) -> Po
     score_columns(read_columns(frame)?, books, options)
 }
 
-/// Checks the columns asked for: each one a column of the obligations frame that this events
-/// frame can give, and none twice.
-fn check_wanted(cols: &Columns, options: &ScoreOptions) -> PolarsResult<()> {
-    let Some(names) = &options.columns else {
-        return Ok(());
-    };
-    polars_ensure!(
-        !names.is_empty(),
-        InvalidOperation: "name at least one column of the obligations frame (or none at all for every column)"
-    );
-    let available: Vec<&str> = OBLIGATION_COLUMNS
-        .iter()
-        .copied()
-        .filter(|c| match *c {
-            "authority" => cols.authority.is_some(),
-            "team" | "worker" => cols.carried.iter().any(|(name, _)| name == c),
-            _ => true,
-        })
-        .collect();
-    for (i, name) in names.iter().enumerate() {
-        if names.iter().take(i).any(|earlier| earlier == name) {
-            polars_bail!(InvalidOperation: "column '{name}' is asked for twice");
+/// Checks the obligation columns asked for against an events frame with the columns
+/// `event_columns`: at least one, each a column of the obligations frame that these events can
+/// give (`authority`, `team` and `worker` come from the events' own), none twice. The message
+/// names the column at fault and, for a misspelt one, the closest name.
+pub fn check_obligation_columns(event_columns: &[&str], wanted: &[String]) -> Result<(), String> {
+    if wanted.is_empty() {
+        return Err(
+            "columns: name at least one column of the obligations frame (or none at all for every column)"
+                .to_string(),
+        );
+    }
+    for (i, name) in wanted.iter().enumerate() {
+        if wanted.iter().take(i).any(|earlier| earlier == name) {
+            return Err(format!("columns: '{name}' is asked for twice"));
         }
-        if !available.contains(&name.as_str()) {
-            let why = if OBLIGATION_COLUMNS.contains(&name.as_str()) {
-                format!("it is carried from the events frame's own '{name}' column, which this frame does not have")
-            } else {
-                format!("the obligations frame's columns are: {}", available.join(", "))
-            };
-            polars_bail!(ColumnNotFound: "no obligation column '{name}': {why}");
+        if !OBLIGATION_COLUMNS.contains(&name.as_str()) {
+            // A column the name is part of ('due' for 'due_date'), else the closest spelling.
+            let close = OBLIGATION_COLUMNS
+                .iter()
+                .find(|c| !name.is_empty() && c.contains(name.as_str()))
+                .or_else(|| {
+                    OBLIGATION_COLUMNS
+                        .iter()
+                        .map(|c| (cinscope_domain::event::edit_distance(name, c), c))
+                        .filter(|(distance, _)| *distance <= 3)
+                        .min()
+                        .map(|(_, c)| c)
+                });
+            let hint = close.map(|c| format!("; did you mean '{c}'?")).unwrap_or_default();
+            return Err(format!(
+                "columns: '{name}' is not a column of the obligations frame{hint} (the columns are: {})",
+                OBLIGATION_COLUMNS.join(", ")
+            ));
+        }
+        if matches!(name.as_str(), "authority" | "team" | "worker") && !event_columns.contains(&name.as_str())
+        {
+            return Err(format!(
+                "columns: '{name}' is carried from the events frame's own '{name}' column, which it does not have"
+            ));
         }
     }
     Ok(())
 }
 
 fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> PolarsResult<Scored> {
-    check_wanted(&cols, options)?;
+    if let Some(wanted) = &options.columns {
+        let present: Vec<&str> = cols
+            .authority
+            .iter()
+            .map(|_| "authority")
+            .chain(cols.carried.iter().map(|(name, _)| name.as_str()))
+            .collect();
+        check_obligation_columns(&present, wanted).map_err(|e| polars_err!(InvalidOperation: "{e}"))?;
+    }
     // Rulebooks, numbered; each child is scored under the rulebook of its first row.
     let (book_list, book_of_key): (Vec<Arc<Rulebook>>, HashMap<String, u32>) = match books {
         Rulebooks::One(book) => (vec![Arc::clone(book)], HashMap::new()),
@@ -792,7 +809,8 @@ fn obligations_frame(
     }
 }
 
-/// An Enum column of a vocabulary of at most 255 names from one-byte codes (see [`enum_column`]).
+/// An Enum column of a vocabulary from one-byte codes and their validity (see
+/// [`crate::labels::enum_column_u8`]).
 fn enum8(name: &str, categories: &[&str], codes: Nullable<u8>) -> PolarsResult<Column> {
     let (values, validity) = codes.into_parts();
     crate::labels::enum_column_u8(name, categories, values, validity)
@@ -871,15 +889,16 @@ mod tests {
         assert_eq!(narrow, full.select(["status", "child_id", "team"]).unwrap());
 
         for (columns, message) in [
-            (
-                vec!["worker"],
-                "no obligation column 'worker': it is carried from the events frame's own 'worker' column",
-            ),
+            (vec!["worker"], "columns: 'worker' is carried from the events frame's own 'worker' column"),
             (
                 vec!["due"],
-                "no obligation column 'due': the obligations frame's columns are: rulebook, child_id",
+                "columns: 'due' is not a column of the obligations frame; did you mean 'due_date'?",
             ),
-            (vec!["rule", "rule"], "column 'rule' is asked for twice"),
+            (
+                vec!["stauts"],
+                "columns: 'stauts' is not a column of the obligations frame; did you mean 'status'?",
+            ),
+            (vec!["rule", "rule"], "columns: 'rule' is asked for twice"),
             (vec![], "name at least one column of the obligations frame"),
         ] {
             options.columns = Some(columns.into_iter().map(String::from).collect());

@@ -10,7 +10,7 @@ use cinscope_synth::{generate, Options, Synth};
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use crate::labels::{categorical_column, enum_column, STATUSES};
+use crate::labels::{categorical_column, enum_column_u8, STATUSES};
 use crate::to_days;
 
 /// Frames of a synthetic cohort.
@@ -147,10 +147,15 @@ fn frames(synth: &Synth, rulebook: &Rulebook, authority: &str, prefix: &str) -> 
         )?,
         dates("anchor_date", truth.iter().map(|b| Some(b.anchor_date)))?,
         dates("due_date", truth.iter().map(|b| Some(b.due)))?,
-        enum_column(
+        enum_column_u8(
             "status",
             &STATUSES,
-            truth.iter().map(|b| STATUSES.iter().position(|s| *s == b.status.name()).map(|p| p as u32)),
+            // A name outside the vocabulary would be code 255: an error, not a wrong label.
+            truth
+                .iter()
+                .map(|b| STATUSES.iter().position(|s| *s == b.status.name()).map_or(u8::MAX, |p| p as u8))
+                .collect(),
+            None,
         )?,
         dates("met_date", truth.iter().map(|b| b.date))?,
     ])?;
