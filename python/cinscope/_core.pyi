@@ -20,7 +20,10 @@ __all__ = [
     "SchemaError",
     "_Calendar",
     "_Rulebook",
+    "KINDS",
     "OBLIGATION_COLUMNS",
+    "SEVERITIES",
+    "STATUSES",
     "__version__",
     "bank_holidays",
     "builtin_rulebooks",
@@ -37,6 +40,9 @@ __all__ = [
 
 __version__: str
 OBLIGATION_COLUMNS: list[str]
+STATUSES: list[str]
+SEVERITIES: list[str]
+KINDS: list[str]
 
 class CinscopeError(Exception): ...
 class CalendarError(CinscopeError): ...

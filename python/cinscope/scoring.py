@@ -21,10 +21,12 @@ from cinscope._calendar import Calendar, Convention, _check_choice, _to_day, def
 from cinscope._core import CalendarError, DataError, RulebookError
 from cinscope.events import _prepare
 
-STATUSES = ("met", "late", "overdue", "pending", "cancelled")
-SEVERITIES = ("must", "should", "good_practice")
-KINDS = ("deadline", "recurring", "max_gap", "drift", "min_duration", "exclusivity", "before")
-_SEVERITY_RANK = {"must": 0, "should": 1, "good_practice": 2}
+# The vocabularies of the obligations frame's Enum columns, in their categories' order.
+STATUSES: tuple[str, ...] = tuple(_core.STATUSES)
+SEVERITIES: tuple[str, ...] = tuple(_core.SEVERITIES)
+"""Rule severities, most binding first."""
+KINDS: tuple[str, ...] = tuple(_core.KINDS)
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 class Rulebook:
@@ -145,6 +147,7 @@ class Scored(NamedTuple):
 OBLIGATION_COLUMNS: tuple[str, ...] = tuple(_core.OBLIGATION_COLUMNS)
 """The columns of the obligations frame, in order; ``authority``, ``team`` and ``worker`` only
 when the events frame has them."""
+
 
 def _score(
     events: pl.DataFrame | pl.LazyFrame,

@@ -257,6 +257,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(event_findings, m)?)?;
     m.add_function(wrap_pyfunction!(event_periods, m)?)?;
     m.add("OBLIGATION_COLUMNS", cinscope_analytics::score::OBLIGATION_COLUMNS.to_vec())?;
+    m.add("STATUSES", cinscope_analytics::labels::STATUSES.to_vec())?;
+    m.add("SEVERITIES", cinscope_analytics::labels::SEVERITIES.to_vec())?;
+    m.add("KINDS", cinscope_analytics::labels::KINDS.to_vec())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
