@@ -270,6 +270,12 @@ struct Fill {
     working_days_late: bool,
 }
 
+/// Whether obligation column `name` is the events frame's own column at the anchor event's row
+/// (`authority`, and the columns in [`CARRIED`]).
+fn from_events(name: &str) -> bool {
+    name == "authority" || CARRIED.contains(&name)
+}
+
 /// Whether the run builds obligation column `name` (every column when none were named).
 fn wanted(options: &ScoreOptions, name: &str) -> bool {
     options.columns.as_ref().is_none_or(|names| names.iter().any(|c| c == name))
@@ -283,7 +289,7 @@ impl Fill {
             child: want("child_id"),
             episode: want("episode_id"),
             episode_end: want("episode_end"),
-            anchor_row: any(&["anchor_row", "authority", "team", "worker"]),
+            anchor_row: want("anchor_row") || OBLIGATION_COLUMNS.iter().any(|c| from_events(c) && want(c)),
             rule: any(&["rulebook", "rule", "title", "severity", "kind"]),
             plan_start: want("plan_start"),
             sequence: want("sequence"),
@@ -368,8 +374,7 @@ pub fn check_obligation_columns(event_columns: &[&str], wanted: &[String]) -> Re
                 OBLIGATION_COLUMNS.join(", ")
             ));
         }
-        if matches!(name.as_str(), "authority" | "team" | "worker") && !event_columns.contains(&name.as_str())
-        {
+        if from_events(name) && !event_columns.contains(&name.as_str()) {
             return Err(format!(
                 "columns: '{name}' is carried from the events frame's own '{name}' column, which it does not have"
             ));
