@@ -659,10 +659,24 @@ fn status_code(status: Status) -> u8 {
     }
 }
 
-/// A string column whose row `i` is `values[index[i]]`.
-fn lookup(name: &str, values: Vec<&str>, index: Vec<IdxSize>) -> PolarsResult<Column> {
-    let dictionary = Series::new(name.into(), values);
-    Ok(dictionary.take(&IdxCa::from_vec(name.into(), index))?.into_column())
+/// A string column whose row `i` is `values[index[i]]`; an index past the end is an error.
+///
+/// The distinct values are stored once; each row is a 16-byte view of its value (for values of
+/// more than 12 bytes, a view into that one copy), written in one sequential pass.
+fn lookup(name: &str, values: Vec<&str>, index: Vec<u32>) -> PolarsResult<Column> {
+    use polars_arrow::array::{MutableBinaryViewArray, Utf8ViewArray};
+    let dictionary: Utf8ViewArray =
+        MutableBinaryViewArray::<str>::from_values_iter(values.into_iter()).into();
+    let (views, buffers) = (dictionary.views(), dictionary.data_buffers());
+    let mut rows = MutableBinaryViewArray::<str>::with_capacity(index.len());
+    for i in index {
+        let view = views.get(i as usize).copied().ok_or_else(
+            || polars_err!(OutOfBounds: "column '{name}': value {i} of {} is out of range", views.len()),
+        )?;
+        rows.push_view(view, buffers);
+    }
+    let rows: Utf8ViewArray = rows.into();
+    Ok(StringChunked::with_chunk(name.into(), rows).into_column())
 }
 
 fn obligations_frame(
@@ -724,7 +738,7 @@ fn obligations_frame(
         let last_group = out.child.last().copied().unwrap_or(0);
         let ids: Vec<&str> =
             (first_group..=last_group).map(|g| groups.get(g as usize).map_or("", |(id, _)| *id)).collect();
-        let child_ids = out.child.iter().map(|g| (g - first_group) as IdxSize).collect();
+        let child_ids = out.child.iter().map(|g| g.wrapping_sub(first_group)).collect();
         built.push(lookup("child_id", ids, child_ids)?);
     }
     if want("episode_id") {
@@ -764,7 +778,7 @@ fn obligations_frame(
         built.push(dates("plan_start", out.plan_start));
     }
     if want("sequence") {
-        built.push(Column::new("sequence".into(), out.sequence));
+        built.push(UInt32Chunked::from_vec("sequence".into(), out.sequence).into_column());
     }
     if want("anchor_event") {
         let codes = Nullable { values: out.anchor_event, valid: MutableBitmap::from_len_set(n) };
@@ -774,7 +788,7 @@ fn obligations_frame(
         built.push(dates_all("anchor_date", out.anchor_date));
     }
     if want("anchor_row") {
-        built.push(Column::new("anchor_row".into(), out.anchor_row));
+        built.push(UInt64Chunked::from_vec("anchor_row".into(), out.anchor_row).into_column());
     }
     if want("due_date") {
         built.push(dates_all("due_date", out.due));
