@@ -276,6 +276,13 @@ def test_label_columns_are_compact_and_stack_join_and_compare_as_text() -> None:
     joined = kent.join(cs.Rulebook.builtin("kent").rules(), on="rule", how="left", suffix="_book")
     assert joined["title_book"].null_count() == 0
     assert (joined["title"].cast(pl.String) == joined["title_book"].cast(pl.String)).all()
+    # Row numbers have the dtype of Polars' own row index, so they join back to the events.
+    assert schema["anchor_row"] == pl.UInt32 and schema["met_row"] == pl.UInt32
+    rows = events.with_row_index("anchor_row")
+    back = kent.join(rows, on="anchor_row", how="left", suffix="_row")
+    assert back["event"].null_count() == 0
+    assert (back["event"] == back["anchor_event"].cast(pl.String)).all()
+    assert (back["date"] == back["anchor_date"]).all()
 
 
 def test_columns_builds_only_those_asked_for_in_that_order() -> None:

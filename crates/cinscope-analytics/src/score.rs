@@ -317,7 +317,7 @@ struct Out {
     episode_ids: Vec<String>,
     episode: Vec<u32>,
     episode_end: Nullable<i32>,
-    anchor_row: Vec<u64>,
+    anchor_row: Vec<u32>,
     rule: Vec<u32>,
     plan_start: Nullable<i32>,
     sequence: Vec<u32>,
@@ -326,7 +326,7 @@ struct Out {
     due: Vec<i32>,
     met_event: Nullable<u8>,
     met_date: Nullable<i32>,
-    met_row: Nullable<u64>,
+    met_row: Nullable<u32>,
     status: Vec<u8>,
     days_late: Nullable<i32>,
     working_days_late: Nullable<i32>,
@@ -587,7 +587,7 @@ fn score_child(
             out.episode_end.push(end.filter(|end| *end <= options.as_of).map(to_days));
         }
         if f.anchor_row {
-            out.anchor_row.push(o.anchor.row);
+            out.anchor_row.push(row32(o.anchor.row));
         }
         if f.plan_start {
             out.plan_start.push(o.plan_start.map(to_days));
@@ -611,7 +611,7 @@ fn score_child(
             out.met_date.push(o.met_by.map(|e| to_days(e.date)));
         }
         if f.met_row {
-            out.met_row.push(o.met_by.map(|e| e.row));
+            out.met_row.push(o.met_by.map(|e| row32(e.row)));
         }
         if f.status {
             out.status.push(status_code(o.status));
@@ -625,6 +625,12 @@ fn score_child(
         }
     }
     found.extend(timeline.findings);
+}
+
+/// A row number of the events frame as the obligations frame holds it: UInt32, the dtype of
+/// Polars' own row index (`with_row_index`). Rows are gathered as `u32`, so every row fits.
+fn row32(row: u64) -> u32 {
+    u32::try_from(row).unwrap_or(u32::MAX)
 }
 
 /// A date column from day numbers and their validity.
@@ -788,7 +794,7 @@ fn obligations_frame(
         built.push(dates_all("anchor_date", out.anchor_date));
     }
     if want("anchor_row") {
-        built.push(UInt64Chunked::from_vec("anchor_row".into(), out.anchor_row).into_column());
+        built.push(UInt32Chunked::from_vec("anchor_row".into(), out.anchor_row).into_column());
     }
     if want("due_date") {
         built.push(dates_all("due_date", out.due));
@@ -800,7 +806,7 @@ fn obligations_frame(
         built.push(dates("met_date", out.met_date));
     }
     if want("met_row") {
-        built.push(numbers::<UInt64Type>("met_row", out.met_row));
+        built.push(numbers::<UInt32Type>("met_row", out.met_row));
     }
     if want("status") {
         let codes = Nullable { values: out.status, valid: MutableBitmap::from_len_set(n) };
