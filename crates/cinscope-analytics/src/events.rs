@@ -337,21 +337,110 @@ pub fn group_by_child(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
     }
 }
 
-/// The groups of [`group_by_child`] by Polars' own grouping: hashed in parallel, groups in
-/// order of first appearance.
+/// Rows of a string column hashed into one partition per value of the hash's top byte.
+const PARTITIONS: usize = 256;
+
+/// A piece of the child id column: for each partition its rows with their ids' views, then
+/// its null rows.
+type PieceBuckets = (Vec<Vec<(u32, polars_arrow::array::View)>>, Vec<u64>);
+
+/// The groups of [`group_by_child`] when a child's rows are spread through the frame: hashed
+/// and partitioned in parallel, then grouped partition by partition in parallel.
+///
+/// 1. The column is cut into pieces (never across chunks); each piece's rows are hashed and
+///    their numbers put in one bucket per partition (the top byte of the hash), in row order.
+/// 2. Each partition reads its buckets piece by piece, so its rows come in row order, and
+///    groups them by id (a hash map of the ids, which compares the strings themselves, so a
+///    collision of hashes never merges two children).
+/// 3. The groups of all partitions are ordered by their first row.
+///
+/// Each row moves with its 16-byte view, which holds an id of up to twelve bytes whole: such
+/// ids are grouped without a second, scattered read of the column.
 fn hashed_children(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
-    use polars::prelude::IntoGroupsType;
-    let groups = child.group_tuples(true, true)?.into_idx();
-    let mut out: Vec<(&str, Vec<u32>)> = Vec::with_capacity(groups.first().len());
-    let mut nulls = Vec::new();
-    for (first, rows) in groups {
-        let rows: Vec<u32> = rows.iter().copied().collect();
-        match child.get(first as usize) {
-            Some(id) => out.push((id, rows)),
-            None => nulls.extend(rows.iter().map(|r| u64::from(*r))),
+    use polars_arrow::array::{Array, Utf8ViewArray, View};
+    use rayon::prelude::*;
+    use std::hash::BuildHasher;
+    const PIECE: usize = 1 << 16;
+    let hasher = PlSeedableRandomStateQuality::fixed();
+    let rows = u32::try_from(child.len())
+        .map_err(|_| polars_err!(ComputeError: "an events frame of {} rows is too long: at most 2^32 - 1", child.len()))?;
+    // (array, first row in the array, one past the last, the array's first row in the column).
+    let mut pieces: Vec<(&Utf8ViewArray, usize, usize, u32)> = Vec::new();
+    let mut offset = 0u32;
+    for array in child.downcast_iter() {
+        for start in (0..array.len()).step_by(PIECE) {
+            pieces.push((array, start, (start + PIECE).min(array.len()), offset));
         }
+        offset += array.len() as u32;
     }
-    nulls.sort_unstable();
+    debug_assert_eq!(offset, rows);
+
+    // 1. Each piece: its rows by partition, each with its id's view, and its null rows. The
+    // partitions are counted first so that each bucket is allocated once, at its size.
+    let buckets: Vec<PieceBuckets> = pieces
+        .par_iter()
+        .map(|(array, start, end, offset)| {
+            let views = array.views();
+            let mut counts = vec![0usize; PARTITIONS];
+            let mut nulls = Vec::new();
+            let part_of: Vec<Option<u8>> = (*start..*end)
+                .map(|i| match (array.is_valid(i), views.get(i)) {
+                    (true, Some(view)) => {
+                        let id = view
+                            .get_inlined_slice()
+                            .unwrap_or_else(|| array.get(i).unwrap_or_default().as_bytes());
+                        let part = (hasher.hash_one(id) >> 56) as u8;
+                        if let Some(count) = counts.get_mut(usize::from(part)) {
+                            *count += 1;
+                        }
+                        Some(part)
+                    }
+                    _ => {
+                        nulls.push(u64::from(offset + i as u32));
+                        None
+                    }
+                })
+                .collect();
+            let mut parts: Vec<Vec<(u32, View)>> = counts.iter().map(|n| Vec::with_capacity(*n)).collect();
+            for ((i, part), view) in (*start..*end).zip(part_of).zip(views.iter().skip(*start)) {
+                if let Some(bucket) = part.and_then(|p| parts.get_mut(usize::from(p))) {
+                    bucket.push((offset + i as u32, *view));
+                }
+            }
+            (parts, nulls)
+        })
+        .collect();
+
+    // 2. Each partition: its groups, as (id, rows). An id of up to twelve bytes is whole in its
+    // view, so those are compared without reading the column again.
+    let groups: Vec<Vec<(&str, Vec<u32>)>> = (0..PARTITIONS)
+        .into_par_iter()
+        .map(|part| {
+            let mut index: PlHashMap<&[u8], usize> = PlHashMap::default();
+            let mut groups: Vec<(&str, Vec<u32>)> = Vec::new();
+            for ((array, _, _, offset), (parts, _)) in pieces.iter().zip(&buckets) {
+                for (row, view) in parts.get(part).into_iter().flatten() {
+                    let local = (row - offset) as usize;
+                    let id = view
+                        .get_inlined_slice()
+                        .unwrap_or_else(|| array.get(local).unwrap_or_default().as_bytes());
+                    let at = *index.entry(id).or_insert_with(|| {
+                        groups.push((array.get(local).unwrap_or_default(), Vec::new()));
+                        groups.len() - 1
+                    });
+                    if let Some((_, rows)) = groups.get_mut(at) {
+                        rows.push(*row);
+                    }
+                }
+            }
+            groups
+        })
+        .collect();
+
+    // 3. All groups, in order of their first row.
+    let mut out: Vec<(&str, Vec<u32>)> = groups.into_iter().flatten().collect();
+    out.par_sort_unstable_by_key(|(_, rows)| rows.first().copied().unwrap_or(u32::MAX));
+    let nulls = buckets.into_iter().flat_map(|(_, nulls)| nulls).collect();
     Ok((out, nulls))
 }
 
@@ -564,11 +653,61 @@ mod tests {
             match contiguous_children(&child) {
                 Some(grouped) => {
                     assert!(!split, "{values:?}");
-                    assert_eq!(grouped, hashed_children(&child).unwrap(), "{values:?}");
+                    assert_eq!(grouped, polars_groups(&child), "{values:?}");
                 }
                 None => assert!(split, "{values:?}"),
             }
-            assert_eq!(group_by_child(&child).unwrap(), hashed_children(&child).unwrap(), "{values:?}");
+            assert_eq!(group_by_child(&child).unwrap(), polars_groups(&child), "{values:?}");
+        }
+    }
+
+    /// The groups of [`group_by_child`] as Polars' own grouping finds them: the reference.
+    fn polars_groups(child: &StringChunked) -> ChildRows<'_> {
+        use polars::prelude::IntoGroupsType;
+        let groups = child.group_tuples(true, true).unwrap().into_idx();
+        let mut out = Vec::new();
+        let mut nulls = Vec::new();
+        for (first, rows) in groups {
+            let rows: Vec<u32> = rows.iter().copied().collect();
+            match child.get(first as usize) {
+                Some(id) => out.push((id, rows)),
+                None => nulls.extend(rows.iter().map(|r| u64::from(*r))),
+            }
+        }
+        nulls.sort_unstable();
+        (out, nulls)
+    }
+
+    #[test]
+    fn hashed_grouping_equals_polars_grouping_across_chunks_nulls_and_pieces() {
+        // Shuffled ids (short and longer than a view's twelve inline bytes), some null, in
+        // several chunks, one longer than a piece.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut column = StringChunked::full_null("child_id".into(), 0);
+        for size in [1usize, 70_000, 3, 0, 20_000] {
+            let values: Vec<Option<String>> = (0..size)
+                .map(|_| match next() % 50 {
+                    0 => None,
+                    r if r < 25 => Some(format!("C{}", next() % 5_000)),
+                    _ => Some(format!("a-much-longer-child-id-{}", next() % 5_000)),
+                })
+                .collect();
+            column.append(&StringChunked::from_iter_options("child_id".into(), values.into_iter())).unwrap();
+        }
+        assert!(column.chunks().len() >= 4);
+        let ours = hashed_children(&column).unwrap();
+        assert!(ours.0.len() > 5_000 && !ours.1.is_empty());
+        assert_eq!(ours, polars_groups(&column));
+        // And on the small cases.
+        for values in [&[][..], &[None, None], &[Some("B"), None, Some("A"), Some("B")]] {
+            let child = StringChunked::from_iter_options("child_id".into(), values.iter().copied());
+            assert_eq!(hashed_children(&child).unwrap(), polars_groups(&child), "{values:?}");
         }
     }
 
