@@ -67,3 +67,17 @@ def test_module_and_command_run_as_programs(tmp_path: Path) -> None:
     if cli.exists():  # installed with the package's entry point
         done = subprocess.run([str(cli), "--help"], capture_output=True, text=True, check=True)
         assert "rulebook" in done.stdout and "synth" in done.stdout
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "0"), ("1", "1")])
+def test_the_allocator_runs_without_huge_pages_unless_the_user_says_otherwise(given: str | None, expected: str) -> None:
+    # mimalloc (in the compiled core) reports its options when verbose; the package turns
+    # transparent huge pages off before loading the core, and keeps a value the user set.
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MIMALLOC_")}
+    env["MIMALLOC_VERBOSE"] = "1"
+    if given is not None:
+        env["MIMALLOC_ALLOW_THP"] = given
+    done = subprocess.run([sys.executable, "-c", "import cinscope"], env=env, capture_output=True, text=True, check=True)
+    assert f"option 'allow_thp': {expected}" in done.stderr, done.stderr[-2000:]
