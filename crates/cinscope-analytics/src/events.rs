@@ -242,13 +242,22 @@ impl<'c> Coded<'c> {
 
     /// The ids of `rows`, in that order.
     fn gather(&self, rows: &[u32]) -> Vec<u32> {
-        rows.iter().map(|r| self.ids.get(*r as usize).copied().unwrap_or(Self::NULL)).collect()
+        gather_by(rows, |r| self.ids.get(r).copied().unwrap_or(Self::NULL))
     }
 
     /// The value of an id.
     fn value(&self, id: u32) -> Option<&'c str> {
         self.values.get(id as usize).copied()
     }
+}
+
+/// A null date among gathered dates (no date can be that many days from 1970).
+const NO_DATE: i32 = i32::MIN;
+
+/// `value(row)` for each of `rows`, in order, computed in parallel.
+fn gather_by<T: Send>(rows: &[u32], value: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    use rayon::prelude::*;
+    rows.par_iter().with_min_len(1 << 16).map(|r| value(*r as usize)).collect()
 }
 
 /// An events frame's rows in child order: each child's rows are one run of `order`, with their
@@ -262,7 +271,8 @@ pub(crate) struct Gathered<'c> {
     starts: Vec<usize>,
     /// Event kind of each gathered position; `u8::MAX` for a name outside the vocabulary.
     kinds: Vec<u8>,
-    date: Int32Chunked,
+    /// Date of each gathered position, in days since 1970-01-01; [`NO_DATE`] for a null.
+    date: Vec<i32>,
     /// Episode ids and qualifiers: each column's coded values and the ids of gathered positions.
     episode: Option<(Coded<'c>, Vec<u32>)>,
     qualifier: Option<(Coded<'c>, Vec<u32>)>,
@@ -279,8 +289,14 @@ impl<'c> Gathered<'c> {
         }
         starts.push(order.len());
         // Event names were resolved in the frame's own order; gather their codes.
-        let kinds = order.iter().map(|r| cols.codes.get(*r as usize).copied().unwrap_or(u8::MAX)).collect();
-        let index = IdxCa::from_vec("".into(), order.iter().map(|r| *r as IdxSize).collect());
+        let kinds = gather_by(&order, |r| cols.codes.get(r).copied().unwrap_or(u8::MAX));
+        let date = {
+            let arrays: Vec<_> = cols.date.downcast_iter().collect();
+            match arrays.as_slice() {
+                [array] => gather_by(&order, |r| array.get(r).unwrap_or(NO_DATE)),
+                _ => gather_by(&order, |r| cols.date.get(r).unwrap_or(NO_DATE)),
+            }
+        };
         let coded = |column: &'c Option<StringChunked>| {
             column.as_ref().map(|c| {
                 let coded = Coded::new(c);
@@ -291,7 +307,7 @@ impl<'c> Gathered<'c> {
         Ok(Gathered {
             source: cols,
             kinds,
-            date: cols.date.take(&index)?.rechunk().into_owned(),
+            date,
             episode: coded(&cols.episode),
             qualifier: coded(&cols.qualifier),
             order,
@@ -318,7 +334,7 @@ impl<'c> Gathered<'c> {
                 RawEvent {
                     row: u64::from(row),
                     event,
-                    date: self.date.get(pos).and_then(crate::to_date),
+                    date: self.date.get(pos).copied().filter(|d| *d != NO_DATE).and_then(crate::to_date),
                     episode: read(&self.episode, pos),
                     qualifier: read(&self.qualifier, pos),
                 }
