@@ -256,8 +256,10 @@ pub struct Calendar {
     last: NaiveDate,
     /// `before[i]`: the number of working days in `[first, first + i)`; one entry more than days.
     before: Vec<u32>,
-    /// Day offsets (from `first`) of the working days, in order.
-    working: Vec<u32>,
+    /// The working days, in order (a table, so that finding the n-th costs no date arithmetic).
+    working: Vec<NaiveDate>,
+    /// `first` as a day number from the common era, so that a date's offset is one subtraction.
+    first_ce: i32,
     /// Non-working weekdays with their names (bank holidays and closures).
     closed: BTreeMap<NaiveDate, String>,
 }
@@ -287,6 +289,7 @@ impl Calendar {
             last: NaiveDate::MIN,
             before: vec![0],
             working: Vec::new(),
+            first_ce: NaiveDate::MIN.num_days_from_ce(),
             closed: BTreeMap::new(),
         }
     }
@@ -327,16 +330,17 @@ impl Calendar {
         let mut working = Vec::with_capacity(days * 5 / 7 + 1);
         let mut count = 0u32;
         let mut date = first;
-        for offset in 0..days {
+        for _ in 0..days {
             before.push(count);
             if !is_weekend(date) && !closed.contains_key(&date) {
-                working.push(u32::try_from(offset).unwrap_or(u32::MAX));
+                working.push(date);
                 count += 1;
             }
             date = date.succ_opt().unwrap_or(date);
         }
         before.push(count);
-        Ok(Calendar { spec: spec.clone(), first, last, before, working, closed })
+        let first_ce = first.num_days_from_ce();
+        Ok(Calendar { spec: spec.clone(), first, last, before, working, first_ce, closed })
     }
 
     /// The spec this calendar was built from.
@@ -372,7 +376,7 @@ impl Calendar {
         if date < self.first || date > self.last {
             return Err(CalendarError::OutOfRange { date, first: self.first, last: self.last });
         }
-        usize::try_from((date - self.first).num_days()).map_err(|_| CalendarError::OutOfRange {
+        usize::try_from(date.num_days_from_ce() - self.first_ce).map_err(|_| CalendarError::OutOfRange {
             date,
             first: self.first,
             last: self.last,
@@ -386,7 +390,7 @@ impl Calendar {
     fn working_day_at(&self, rank: i64, anchor: NaiveDate, n: i64) -> Result<NaiveDate, CalendarError> {
         let found = usize::try_from(rank).ok().and_then(|r| self.working.get(r));
         match found {
-            Some(&offset) => Ok(self.first + Duration::days(i64::from(offset))),
+            Some(&day) => Ok(day),
             None => Err(CalendarError::ResultOutOfRange {
                 anchor,
                 working_days: n,
