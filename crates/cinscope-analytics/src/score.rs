@@ -416,21 +416,21 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     // Children are scored in a few large chunks (four per thread, for balance), each filling
     // one set of output vectors sized up front and then made at once into a frame of its own,
     // so that only the chunks being worked on hold both; the frames are stacked at the end
-    // (their columns keep one chunk per part).
+    // (their columns keep one chunk per part). Chunks hold about as many events each, not as
+    // many children: in order of first appearance, the children of few events come last.
     let fill = Fill::new(options);
-    let chunk = groups.len().div_ceil(rayon::current_num_threads() * 4).max(256);
-    let scored: Vec<PolarsResult<ChunkResult>> = groups
-        .par_chunks(chunk)
-        .enumerate()
-        .map(|(c, children)| {
+    let ranges = balanced_ranges(&groups, rayon::current_num_threads() * 4);
+    let scored: Vec<PolarsResult<ChunkResult>> = ranges
+        .par_iter()
+        .map(|range| {
+            let children = groups.get(range.clone()).unwrap_or_default();
             let mut result: ChildResult = (Out { fill, ..Out::default() }, Vec::new(), Vec::new());
             let events: usize = children.iter().map(|(_, rows)| rows.len()).sum();
             result.0.reserve(events + events / 2);
-            for (i, (child, rows)) in children.iter().enumerate() {
-                let g = (c * chunk + i) as u32;
+            for (g, (child, rows)) in range.clone().zip(children) {
                 score_child(
                     &mut result,
-                    g,
+                    g as u32,
                     child,
                     rows,
                     &cols,
@@ -463,6 +463,29 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     }
     let findings = crate::events::findings_table(findings.iter(), &skipped)?;
     Ok(Scored { obligations, findings })
+}
+
+/// `parts` consecutive ranges of `groups` (fewer when there are few children) holding about as
+/// many rows each; together they cover every group once, in order.
+fn balanced_ranges(groups: &[(&str, Vec<u32>)], parts: usize) -> Vec<std::ops::Range<usize>> {
+    let total: usize = groups.iter().map(|(_, rows)| rows.len()).sum();
+    // At least 256 children a chunk (the last included), so that small frames are not cut into
+    // tiny pieces.
+    const FEWEST: usize = 256;
+    let target = total.div_ceil(parts.max(1)).max(1);
+    let mut ranges = Vec::with_capacity(parts + 1);
+    let (mut start, mut rows) = (0, 0);
+    for (i, (_, group)) in groups.iter().enumerate() {
+        rows += group.len();
+        if rows >= target && i + 1 - start >= FEWEST && groups.len() - (i + 1) >= FEWEST {
+            ranges.push(start..i + 1);
+            (start, rows) = (i + 1, 0);
+        }
+    }
+    if start < groups.len() || ranges.is_empty() {
+        ranges.push(start..groups.len());
+    }
+    ranges
 }
 
 impl Out {
@@ -892,6 +915,27 @@ mod tests {
         let codes: Vec<&str> =
             scored.findings.column("code").unwrap().str().unwrap().iter().flatten().collect();
         assert_eq!(codes, vec!["DQ001"]);
+    }
+
+    #[test]
+    fn chunks_cover_every_child_once_with_about_as_many_rows_each() {
+        let rows = |n: u32| (0..n).collect::<Vec<u32>>();
+        // Heavy children first, light ones last, as in order of first appearance.
+        let groups: Vec<(&str, Vec<u32>)> =
+            (0..10_000).map(|i| ("c", rows(if i < 5_000 { 20 } else { 2 }))).collect();
+        let ranges = balanced_ranges(&groups, 8);
+        assert_eq!(ranges.len(), 8);
+        assert_eq!(ranges.first().map(|r| r.start), Some(0));
+        assert_eq!(ranges.last().map(|r| r.end), Some(groups.len()));
+        assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
+        let sizes: Vec<usize> =
+            ranges.iter().map(|r| groups[r.clone()].iter().map(|(_, g)| g.len()).sum()).collect();
+        let (least, most) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+        // Within 2% of each other; by children alone the first would hold ten times the last.
+        assert!(most - least <= most / 50, "{sizes:?}");
+        // Few children: one chunk; none: one empty chunk.
+        assert_eq!(balanced_ranges(&groups[..300], 8), vec![0..300]);
+        assert_eq!(balanced_ranges(&[], 8), vec![0..0]);
     }
 
     #[test]
