@@ -720,6 +720,13 @@ mod tests {
         let ours = hashed_children(&column).unwrap();
         assert!(ours.0.len() > 5_000 && !ours.1.is_empty());
         assert_eq!(ours, polars_groups(&column));
+        // A slice of the column (arrays that start part-way into their buffers).
+        let sliced = column.slice(5, 80_000);
+        assert_eq!(hashed_children(&sliced).unwrap(), polars_groups(&sliced));
+        let coded = Coded::new(&sliced);
+        let rows: Vec<u32> = (0..sliced.len() as u32).collect();
+        let back: Vec<Option<&str>> = coded.gather(&rows).iter().map(|id| coded.value(*id)).collect();
+        assert_eq!(back, sliced.iter().collect::<Vec<_>>());
         // And on the small cases.
         for values in [&[][..], &[None, None], &[Some("B"), None, Some("A"), Some("B")]] {
             let child = StringChunked::from_iter_options("child_id".into(), values.iter().copied());
