@@ -215,6 +215,26 @@ def test_compare_rulebooks_and_conventions() -> None:
     assert row == (1.0, 0.0, -1.0)
 
 
+def test_comparisons_equal_compliance_over_the_whole_frames() -> None:
+    # The comparisons build narrow frames and count each rulebook before the next: the tables
+    # must be what compliance makes of the whole frames stacked, also when groups span
+    # rulebooks (``by`` without the rulebook), with suppression, and from a LazyFrame.
+    events = cs.synth("kent", children=60, seed=7, drift=0.2).events
+    books = ["national", "kent", "portsmouth"]
+    whole = pl.concat([cs.score(events, b, as_of=AS_OF) for b in books])
+    for by in (("rulebook", "rule", "title", "kind"), "kind", ["severity", "status"]):
+        for suppress in (None, 3):
+            table = cs.compare_rulebooks(events.lazy(), books, as_of=AS_OF, by=by, suppress_below=suppress)
+            assert table.equals(cs.compliance(whole, by=by, suppress_below=suppress)), (by, suppress)
+    for convention, column in (("exclude_anchor", "exclude_anchor"), ("count_anchor", "count_anchor")):
+        expected = cs.compliance(cs.score(events, "kent", as_of=AS_OF, convention=convention), by="severity")
+        got = cs.compare_conventions(events, "kent", as_of=AS_OF, by="severity")
+        assert got.select("severity", column).equals(expected.select("severity", pl.col("compliance").alias(column)))
+    # A key that is no obligation column is named, as compliance names it.
+    with pytest.raises(pl.exceptions.ColumnNotFoundError, match="no_such_column"):
+        cs.compare_rulebooks(events, books, as_of=AS_OF, by="no_such_column")
+
+
 def test_rulebook_objects() -> None:
     assert cs.builtin_rulebooks()[0] == "national"
     llr = cs.Rulebook.builtin("leicester-leicestershire-rutland")
