@@ -336,10 +336,10 @@ def _rates(counts: Frame, keys: list[str], suppress_below: int | None) -> Frame:
     if suppress_below is not None:
         if suppress_below < 1:
             raise ValueError("suppress_below must be at least 1")
-        counts = [*STATUSES, "scored"]
+        numbers = [*STATUSES, "scored"]
         out = out.with_columns(
             compliance=pl.when(pl.col("scored") < suppress_below).then(None).otherwise(pl.col("compliance")),
-            *[pl.when(pl.col(c) < suppress_below).then(None).otherwise(pl.col(c)).alias(c) for c in counts],
+            *[pl.when(pl.col(c) < suppress_below).then(None).otherwise(pl.col(c)).alias(c) for c in numbers],
         )
     return out
 
