@@ -461,6 +461,10 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     for frame in &frames {
         obligations.vstack_mut(frame)?;
     }
+    // The rows in child order and the groups are not needed any more: their memory can hold
+    // the findings table.
+    drop(gathered);
+    drop(groups);
     let findings = crate::events::findings_table(findings.iter(), &skipped)?;
     Ok(Scored { obligations, findings })
 }
