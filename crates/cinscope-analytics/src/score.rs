@@ -446,12 +446,12 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
         })
         .collect();
 
-    let mut found_frames = Vec::with_capacity(scored.len());
+    let mut found_lists = Vec::with_capacity(scored.len());
     let mut frames = Vec::with_capacity(scored.len());
     for part in scored {
         let (frame, found, issues) = part?;
         frames.push(frame);
-        found_frames.push(found);
+        found_lists.push(found);
         skipped.extend(issues);
     }
     let mut obligations = match frames.first() {
@@ -468,7 +468,7 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     // Rows not scored first, then the timelines' findings, chunk by chunk (children in order),
     // each chunk's made into a frame in parallel.
     let found_frames: Vec<PolarsResult<DataFrame>> =
-        found_frames.par_iter().map(|found| crate::events::findings_table(found.iter(), &[])).collect();
+        found_lists.par_iter().map(|found| crate::events::findings_table(found.iter(), &[])).collect();
     let mut findings = crate::events::findings_table(std::iter::empty(), &skipped)?;
     for found in found_frames {
         findings.vstack_mut(&found?)?;
