@@ -760,10 +760,6 @@ fn obligations_frame(
         }
         enum8(name, names, codes)
     };
-    // Ids, authority, team and worker are taken from the input columns (by the child's first
-    // row, or the anchor row): the strings' buffers are shared, not copied.
-    // The chunk's children are consecutive groups: their ids are gathered once each, then
-    // repeated by a sequential take rather than one scattered lookup per obligation.
     // Only the columns asked for are built, from the vectors filled for them.
     let want = |name: &str| wanted(options, name);
     let mut built: Vec<Column> = Vec::new();
@@ -772,8 +768,8 @@ fn obligations_frame(
         built.push(categorical_column("rulebook", &ids, out.book.iter().map(|b| *b as IdxSize).collect())?);
     }
     if want("child_id") {
-        // The chunk's children are consecutive groups: their ids are gathered once each, then
-        // repeated by a sequential take rather than one scattered lookup per obligation.
+        // The chunk's children are consecutive groups: each id is read once, then its view is
+        // repeated for the child's obligations rather than looked up once per obligation.
         let first_group = out.child.first().copied().unwrap_or(0);
         let last_group = out.child.last().copied().unwrap_or(0);
         let ids: Vec<&str> =
@@ -787,7 +783,8 @@ fn obligations_frame(
     if want("episode_end") {
         built.push(dates("episode_end", out.episode_end));
     }
-    // Authority, team and worker are taken from the anchor event's row.
+    // Authority, team and worker are taken from the anchor event's row; the strings' buffers
+    // are shared with the events frame, not copied.
     let carried: Vec<(&str, &StringChunked)> = cols
         .authority
         .iter()
