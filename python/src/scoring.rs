@@ -151,7 +151,8 @@ pub(crate) fn builtin_rulebooks() -> Vec<&'static str> {
 /// Scores an events frame. `rulebooks` is either one `(None, rulebook)` pair or one pair per
 /// authority. With `errors="raise"`, bad rows raise `DataError`; with `"report"`, they are
 /// returned as findings. `columns` names the obligation columns to build (all when `None`).
-/// Returns (obligations, findings).
+/// Returns (obligations with their label columns as codes, the labels, findings): see
+/// [`as_codes`].
 #[pyfunction]
 #[pyo3(signature = (frame, rulebooks, as_of, convention_name, calendar, errors, columns=None))]
 #[allow(clippy::too_many_arguments)] // one per argument of cinscope.score, which Python names
@@ -164,7 +165,7 @@ pub(crate) fn score(
     calendar: &PyCalendar,
     errors: &str,
     columns: Option<Vec<String>>,
-) -> PyResult<(PyDataFrame, PyDataFrame)> {
+) -> PyResult<(PyDataFrame, Vec<Label>, PyDataFrame)> {
     cinscope_analytics::check_schema(&frame.0).map_err(|e| SchemaError::new_err(e.to_string()))?;
     if let Some(wanted) = &columns {
         let present: Vec<&str> = frame.0.get_column_names().iter().map(|n| n.as_str()).collect();
@@ -208,7 +209,10 @@ pub(crate) fn score(
         score_frame(&frame, &books, &options).map_err(PyErrState::Frame)
     });
     match result {
-        Ok(scored) => Ok((PyDataFrame(scored.obligations), PyDataFrame(scored.findings))),
+        Ok(scored) => {
+            let (obligations, labels) = py.detach(|| as_codes(scored.obligations)).map_err(frame_error)?;
+            Ok((PyDataFrame(obligations), labels, PyDataFrame(scored.findings)))
+        }
         Err(PyErrState::Frame(e)) => Err(frame_error(e)),
         Err(PyErrState::Rows(problems)) => {
             let text = problems.iter().map(RowError::to_string).collect::<Vec<_>>().join("\n");
@@ -217,6 +221,41 @@ pub(crate) fn score(
             )))
         }
     }
+}
+
+/// A label column handed to Python as its integer codes: (column name, the category of each
+/// code, whether the column is an Enum rather than a Categorical).
+pub(crate) type Label = (String, Vec<Option<String>>, bool);
+
+/// Replaces each Enum and Categorical column of `frame` by its integer codes (no copy: they are
+/// the column's physical values) and lists the category of every code used. Polars' hand-over
+/// of a label column re-encodes it row by row on each side of the boundary, on one thread,
+/// which at national scale takes longer than all the labels took to build; Python rebuilds
+/// each column from its codes with one gather (`cinscope.scoring._labelled`).
+/// An Enum's list is its full vocabulary, so that the rebuilt column has the same dtype.
+pub(crate) fn as_codes(frame: DataFrame) -> PolarsResult<(DataFrame, Vec<Label>)> {
+    let mut labels = Vec::new();
+    let mut columns = Vec::with_capacity(frame.width());
+    for column in frame.columns() {
+        let name = column.name().to_string();
+        let categories: Vec<Option<String>> = match column.dtype() {
+            DataType::Enum(frozen, _) => {
+                frozen.categories().values_iter().map(|c| Some(c.to_string())).collect()
+            }
+            DataType::Categorical(_, mapping) => {
+                let codes = column.to_physical_repr().cast(&DataType::UInt32)?;
+                let used = codes.u32()?.max().map_or(0, |max| max as usize + 1);
+                (0..used).map(|c| mapping.cat_to_str(c as u32).map(str::to_string)).collect()
+            }
+            _ => {
+                columns.push(column.clone());
+                continue;
+            }
+        };
+        labels.push((name, categories, matches!(column.dtype(), DataType::Enum(..))));
+        columns.push(column.to_physical_repr());
+    }
+    Ok((DataFrame::new(frame.height(), columns)?, labels))
 }
 
 enum PyErrState {

@@ -305,6 +305,27 @@ def test_label_columns_are_compact_and_stack_join_and_compare_as_text() -> None:
     assert (back["date"] == back["anchor_date"]).all()
 
 
+def test_label_columns_are_rebuilt_from_their_codes_whatever_the_codes() -> None:
+    # The core hands label columns over as integer codes with their categories (see
+    # scoring._labelled). Scored after every other rulebook, kent's rule codes and titles sit far
+    # from code zero in the core's registry of categories.
+    events = frame(KENT_HISTORY)
+    for book in cs.builtin_rulebooks():
+        cs.score(events, book, as_of=AS_OF)
+    kent = cs.score(events, "kent", as_of=AS_OF)
+    rules = cs.Rulebook.builtin("kent").rules().select(pl.col("rule", "title").cast(pl.String))
+    titles = dict(rules.iter_rows())
+    pairs = kent.select(pl.col("rule", "title").cast(pl.String)).iter_rows()
+    assert kent.height > 0 and all(titles[rule] == title for rule, title in pairs)
+    assert kent["rulebook"].cast(pl.String).unique().to_list() == ["kent"]
+    # A null code stays null: nothing met the obligation, so no met event.
+    assert kent["met_event"].null_count() > 0
+    assert (kent["met_event"].is_null() == kent["met_date"].is_null()).all()
+    # No obligations at all: the same columns and dtypes, no rows.
+    empty = cs.score(events.clear(), "kent", as_of=AS_OF)
+    assert empty.height == 0 and empty.schema == kent.schema
+
+
 def test_columns_builds_only_those_asked_for_in_that_order() -> None:
     events = frame(KENT_HISTORY, authority="Kent")
     full = cs.score(events, {"Kent": "kent"}, as_of=AS_OF)
