@@ -184,6 +184,7 @@ fn frame_path(c: &mut Criterion) {
         convention: Convention::ExcludeAnchor,
         calendar: Arc::new(Calendar::england_and_wales()),
         columns: None,
+        label_codes: false,
     };
     let mut group = c.benchmark_group("frame");
     group.sample_size(10);

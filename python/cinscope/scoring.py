@@ -194,18 +194,16 @@ def _score(
     return Scored(obligations, findings)
 
 
-def _labelled(codes: pl.DataFrame, labels: list[tuple[str, list[str | None], bool]]) -> pl.DataFrame:
-    """Rebuilds the label columns the core hands over as integer codes: each (name, category of
+def _labelled(codes: pl.DataFrame, labels: list[tuple[str, list[str], bool]]) -> pl.DataFrame:
+    """Rebuilds the label columns the core hands over as integer codes: each (name, label of
     each code, whether an Enum) becomes its Enum or Categorical column by a gather from its
-    categories, all in parallel. Polars' own hand-over of such a column re-encodes it row by row
-    on one thread, several times slower at national scale."""
+    labels, all in parallel. Polars' own hand-over of such a column re-encodes it row by row
+    on one thread, several times slower at national scale. (A rule's title may be listed once
+    per rule: as a Categorical that is still one category.)"""
     if not labels:
         return codes
-    # An Enum's categories are never None, which the type of the list cannot say.
     rebuilt = [
-        pl.lit(
-            pl.Series(name, categories, dtype=pl.Enum(categories) if is_enum else pl.Categorical)  # type: ignore[arg-type]
-        )
+        pl.lit(pl.Series(name, categories, dtype=pl.Enum(categories) if is_enum else pl.Categorical))
         .gather(pl.col(name))
         .alias(name)
         for name, categories, is_enum in labels

@@ -152,7 +152,7 @@ pub(crate) fn builtin_rulebooks() -> Vec<&'static str> {
 /// authority. With `errors="raise"`, bad rows raise `DataError`; with `"report"`, they are
 /// returned as findings. `columns` names the obligation columns to build (all when `None`).
 /// Returns (obligations with their label columns as codes, the labels, findings): see
-/// [`as_codes`].
+/// [`Label`].
 #[pyfunction]
 #[pyo3(signature = (frame, rulebooks, as_of, convention_name, calendar, errors, columns=None))]
 #[allow(clippy::too_many_arguments)] // one per argument of cinscope.score, which Python names
@@ -189,6 +189,8 @@ pub(crate) fn score(
         convention: convention(convention_name)?,
         calendar: Arc::clone(&calendar.inner),
         columns,
+        // Python rebuilds the label columns from their codes (cinscope.scoring._labelled).
+        label_codes: true,
     };
     let frame = frame.0;
     let raise = match errors {
@@ -210,8 +212,8 @@ pub(crate) fn score(
     });
     match result {
         Ok(scored) => {
-            let (obligations, labels) = py.detach(|| as_codes(scored.obligations)).map_err(frame_error)?;
-            Ok((PyDataFrame(obligations), labels, PyDataFrame(scored.findings)))
+            let labels = scored.labels.into_iter().map(|l| (l.column, l.categories, l.vocabulary)).collect();
+            Ok((PyDataFrame(scored.obligations), labels, PyDataFrame(scored.findings)))
         }
         Err(PyErrState::Frame(e)) => Err(frame_error(e)),
         Err(PyErrState::Rows(problems)) => {
@@ -223,40 +225,9 @@ pub(crate) fn score(
     }
 }
 
-/// A label column handed to Python as its integer codes: (column name, the category of each
-/// code, whether the column is an Enum rather than a Categorical).
-pub(crate) type Label = (String, Vec<Option<String>>, bool);
-
-/// Replaces each Enum and Categorical column of `frame` by its integer codes (no copy: they are
-/// the column's physical values) and lists the category of every code used. Polars' hand-over
-/// of a label column re-encodes it row by row on each side of the boundary, on one thread,
-/// which at national scale takes longer than all the labels took to build; Python rebuilds
-/// each column from its codes with one gather (`cinscope.scoring._labelled`).
-/// An Enum's list is its full vocabulary, so that the rebuilt column has the same dtype.
-pub(crate) fn as_codes(frame: DataFrame) -> PolarsResult<(DataFrame, Vec<Label>)> {
-    let mut labels = Vec::new();
-    let mut columns = Vec::with_capacity(frame.width());
-    for column in frame.columns() {
-        let name = column.name().to_string();
-        let categories: Vec<Option<String>> = match column.dtype() {
-            DataType::Enum(frozen, _) => {
-                frozen.categories().values_iter().map(|c| Some(c.to_string())).collect()
-            }
-            DataType::Categorical(_, mapping) => {
-                let codes = column.to_physical_repr().cast(&DataType::UInt32)?;
-                let used = codes.u32()?.max().map_or(0, |max| max as usize + 1);
-                (0..used).map(|c| mapping.cat_to_str(c as u32).map(str::to_string)).collect()
-            }
-            _ => {
-                columns.push(column.clone());
-                continue;
-            }
-        };
-        labels.push((name, categories, matches!(column.dtype(), DataType::Enum(..))));
-        columns.push(column.to_physical_repr());
-    }
-    Ok((DataFrame::new(frame.height(), columns)?, labels))
-}
+/// A label column handed to Python as its integer codes: (column name, the label of each code,
+/// whether the column is an Enum rather than a Categorical); see `ScoreOptions::label_codes`.
+pub(crate) type Label = (String, Vec<String>, bool);
 
 enum PyErrState {
     Frame(PolarsError),

@@ -42,6 +42,11 @@ pub struct ScoreOptions {
     /// Only these columns of the obligations frame, in this order; all of them when `None`.
     /// Columns not asked for are not built, which saves their time and memory.
     pub columns: Option<Vec<String>>,
+    /// Label columns as their integer codes rather than as Enum and Categorical columns: see
+    /// [`Scored::labels`]. For a caller that rebuilds the labels itself: the Python binding
+    /// hands the codes over and rebuilds the columns in Python, where Polars would otherwise
+    /// re-encode every row of them on each side of the boundary.
+    pub label_codes: bool,
 }
 
 /// The columns of the obligations frame, in order. `authority`, `team` and `worker` are there
@@ -95,6 +100,52 @@ pub struct Scored {
     pub obligations: DataFrame,
     /// Data-quality findings (timeline problems and rows that could not be scored).
     pub findings: DataFrame,
+    /// With [`ScoreOptions::label_codes`], the categories of each label column of the
+    /// obligations frame; empty otherwise.
+    pub labels: Vec<LabelCodes>,
+}
+
+/// A label column of the obligations frame given as codes ([`ScoreOptions::label_codes`]): the
+/// value of a row with code `c` is `categories[c]`, and a null code is a null label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelCodes {
+    /// The column's name.
+    pub column: String,
+    /// The label of each code. For a vocabulary, the vocabulary in its order (`UInt8` codes);
+    /// for `rulebook`, `rule` and `title`, one entry per rulebook or per rule of the rulebooks
+    /// used (`UInt32` codes), so the same text may appear more than once.
+    pub categories: Vec<String>,
+    /// Whether the column is an Enum of a fixed vocabulary when typed (else a Categorical).
+    pub vocabulary: bool,
+}
+
+/// The label columns of a run with [`ScoreOptions::label_codes`], among those asked for.
+fn label_codes(books: &[Arc<Rulebook>], options: &ScoreOptions) -> Vec<LabelCodes> {
+    if !options.label_codes {
+        return Vec::new();
+    }
+    let rules = || books.iter().flat_map(|b| b.rules.iter());
+    let owned = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    let events: Vec<String> = owned(&event_names());
+    let all: [(&str, Vec<String>, bool); 9] = [
+        ("rulebook", books.iter().map(|b| b.id.clone()).collect(), false),
+        ("rule", rules().map(|r| r.code.clone()).collect(), false),
+        ("title", rules().map(|r| r.title.clone()).collect(), false),
+        ("severity", owned(&SEVERITIES), true),
+        ("kind", owned(&KINDS), true),
+        ("anchor_event", events.clone(), true),
+        ("met_event", events, true),
+        ("status", owned(&STATUSES), true),
+        ("convention", owned(&CONVENTIONS), true),
+    ];
+    all.into_iter()
+        .filter(|(name, _, _)| wanted(options, name))
+        .map(|(column, categories, vocabulary)| LabelCodes {
+            column: column.to_string(),
+            categories,
+            vocabulary,
+        })
+        .collect()
 }
 
 fn join_limited(values: &[String], limit: usize) -> String {
@@ -473,7 +524,7 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     for found in found_frames {
         findings.vstack_mut(&found?)?;
     }
-    Ok(Scored { obligations, findings })
+    Ok(Scored { obligations, findings, labels: label_codes(&book_list, options) })
 }
 
 /// `parts` consecutive ranges of `groups` (fewer when there are few children) holding about as
@@ -745,9 +796,26 @@ fn obligations_frame(
         .zip(&out.rule)
         .map(|(b, r)| offsets.get(*b as usize).map_or(IdxSize::MAX, |o| (o + r) as IdxSize))
         .collect();
+    let as_codes = options.label_codes;
+    // A label of the rulebooks used: row `i` is `values[index[i]]`, or the code `index[i]`.
+    let categorical = |name: &str, values: &[&str], index: Vec<IdxSize>| {
+        if as_codes {
+            Ok(IdxCa::from_vec(name.into(), index).into_column())
+        } else {
+            categorical_column(name, values, index)
+        }
+    };
+    let enum8 = |name: &str, categories: &[&str], values: Nullable<u8>| {
+        if as_codes {
+            let (values, validity) = values.into_parts();
+            Ok(UInt8Chunked::from_vec_validity(name.into(), values, validity).into_column())
+        } else {
+            enum8(name, categories, values)
+        }
+    };
     let rule_label = |name: &str, value: &dyn Fn(&cinscope_rules::Rule) -> &str| {
         let values: Vec<&str> = all_rules.iter().map(|r| value(r)).collect();
-        categorical_column(name, &values, rule_index.clone())
+        categorical(name, &values, rule_index.clone())
     };
     // Severity and kind: each rule's place in the vocabulary, then one code per row.
     let rule_enum = |name: &str, names: &[&str], value: &dyn Fn(&cinscope_rules::Rule) -> &str| {
@@ -765,7 +833,7 @@ fn obligations_frame(
     let mut built: Vec<Column> = Vec::new();
     if want("rulebook") {
         let ids: Vec<&str> = books.iter().map(|b| b.id.as_str()).collect();
-        built.push(categorical_column("rulebook", &ids, out.book.iter().map(|b| *b as IdxSize).collect())?);
+        built.push(categorical("rulebook", &ids, out.book.iter().map(|b| *b as IdxSize).collect())?);
     }
     if want("child_id") {
         // The chunk's children are consecutive groups: each id is read once, then its view is
@@ -911,6 +979,7 @@ mod tests {
             convention: Convention::ExcludeAnchor,
             calendar: Arc::new(Calendar::england_and_wales()),
             columns: None,
+            label_codes: false,
         };
         let scored = score(&events(), &books, &options).unwrap();
         let status: Vec<&str> =
@@ -923,6 +992,66 @@ mod tests {
         let codes: Vec<&str> =
             scored.findings.column("code").unwrap().str().unwrap().iter().flatten().collect();
         assert_eq!(codes, vec!["DQ001"]);
+    }
+
+    #[test]
+    fn label_codes_decode_to_the_typed_labels() {
+        let books = Rulebooks::One(Arc::new(cinscope_rules::builtin("national").unwrap()));
+        let mut options = ScoreOptions {
+            as_of: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
+            convention: Convention::ExcludeAnchor,
+            calendar: Arc::new(Calendar::england_and_wales()),
+            columns: None,
+            label_codes: false,
+        };
+        let typed = score(&events(), &books, &options).unwrap();
+        assert!(typed.labels.is_empty());
+        options.label_codes = true;
+        let coded = score(&events(), &books, &options).unwrap();
+        let names: Vec<&str> = coded.labels.iter().map(|l| l.column.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "rulebook",
+                "rule",
+                "title",
+                "severity",
+                "kind",
+                "anchor_event",
+                "met_event",
+                "status",
+                "convention"
+            ]
+        );
+        for label in &coded.labels {
+            let codes = coded.obligations.column(&label.column).unwrap().cast(&DataType::UInt32).unwrap();
+            let decoded: Vec<Option<&str>> = codes
+                .u32()
+                .unwrap()
+                .iter()
+                .map(|c| c.map(|c| label.categories[c as usize].as_str()))
+                .collect();
+            let text = typed.obligations.column(&label.column).unwrap().cast(&DataType::String).unwrap();
+            let expected: Vec<Option<&str>> = text.str().unwrap().iter().collect();
+            assert_eq!(decoded, expected, "{}", label.column);
+        }
+        // One obligation is pending: its met event is a null code.
+        assert_eq!(coded.obligations.column("met_event").unwrap().null_count(), 1);
+        // Every other column is the same, and only the labels asked for are listed.
+        let others: Vec<&str> = typed
+            .obligations
+            .get_column_names()
+            .into_iter()
+            .map(|n| n.as_str())
+            .filter(|n| !names.contains(n))
+            .collect();
+        assert_eq!(
+            coded.obligations.select(others.clone()).unwrap(),
+            typed.obligations.select(others).unwrap()
+        );
+        options.columns = Some(vec!["status".into(), "child_id".into()]);
+        let narrow = score(&events(), &books, &options).unwrap();
+        assert_eq!(narrow.labels.iter().map(|l| l.column.as_str()).collect::<Vec<_>>(), ["status"]);
     }
 
     #[test]
@@ -954,6 +1083,7 @@ mod tests {
             convention: Convention::ExcludeAnchor,
             calendar: Arc::new(Calendar::england_and_wales()),
             columns: None,
+            label_codes: false,
         };
         let full = score(&events(), &books, &options).unwrap().obligations;
         let names: Vec<&str> = full.get_column_names().iter().map(|n| n.as_str()).collect();
