@@ -17,7 +17,8 @@ pub use calendar_ops::{add_interval, calendar_for, count_working_days, is_workin
 pub use census_build::{census_from_tables, TablesError};
 pub use events::{check_schema, findings_frame, timelines, vocabulary_frame, SchemaError};
 pub use score::{
-    check_obligation_columns, check_rows, score, Rulebooks, ScoreOptions, Scored, OBLIGATION_COLUMNS,
+    check_obligation_columns, check_rows, score, LabelCodes, Rulebooks, ScoreOptions, Scored,
+    OBLIGATION_COLUMNS,
 };
 pub use synth::{synth_frames, SynthFrames};
 

@@ -813,9 +813,15 @@ fn obligations_frame(
             enum8(name, categories, values)
         }
     };
-    let rule_label = |name: &str, value: &dyn Fn(&cinscope_rules::Rule) -> &str| {
-        let values: Vec<&str> = all_rules.iter().map(|r| value(r)).collect();
-        categorical(name, &values, rule_index.clone())
+    // As codes, `rule` and `title` are the same numbers: one array, shared by both columns.
+    let rule_codes = (as_codes && (wanted(options, "rule") || wanted(options, "title")))
+        .then(|| IdxCa::from_vec("rule".into(), rule_index.clone()));
+    let rule_label = |name: &str, value: &dyn Fn(&cinscope_rules::Rule) -> &str| match &rule_codes {
+        Some(codes) => Ok(codes.clone().with_name(name.into()).into_column()),
+        None => {
+            let values: Vec<&str> = all_rules.iter().map(|r| value(r)).collect();
+            categorical(name, &values, rule_index.clone())
+        }
     };
     // Severity and kind: each rule's place in the vocabulary, then one code per row.
     let rule_enum = |name: &str, names: &[&str], value: &dyn Fn(&cinscope_rules::Rule) -> &str| {
