@@ -971,6 +971,17 @@ mod tests {
         .unwrap()
     }
 
+    /// Scoring at 30 June 2025, anchor day excluded, every column, typed labels.
+    fn options() -> ScoreOptions {
+        ScoreOptions {
+            as_of: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
+            convention: Convention::ExcludeAnchor,
+            calendar: Arc::new(Calendar::england_and_wales()),
+            columns: None,
+            label_codes: false,
+        }
+    }
+
     #[test]
     fn scores_a_frame_and_reports_bad_rows() {
         let book = Arc::new(cinscope_rules::builtin("national").unwrap());
@@ -980,13 +991,7 @@ mod tests {
             problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
             vec!["column 'event' has 1 unknown event name: 'vist' (1 rows, first row 5, did you mean 'visit'?); see cinscope.event_vocabulary()"]
         );
-        let options = ScoreOptions {
-            as_of: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
-            convention: Convention::ExcludeAnchor,
-            calendar: Arc::new(Calendar::england_and_wales()),
-            columns: None,
-            label_codes: false,
-        };
+        let options = options();
         let scored = score(&events(), &books, &options).unwrap();
         let status: Vec<&str> =
             scored.obligations.column("status").unwrap().cat8().unwrap().iter_str().flatten().collect();
@@ -1003,13 +1008,7 @@ mod tests {
     #[test]
     fn label_codes_decode_to_the_typed_labels() {
         let books = Rulebooks::One(Arc::new(cinscope_rules::builtin("national").unwrap()));
-        let mut options = ScoreOptions {
-            as_of: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
-            convention: Convention::ExcludeAnchor,
-            calendar: Arc::new(Calendar::england_and_wales()),
-            columns: None,
-            label_codes: false,
-        };
+        let mut options = options();
         let typed = score(&events(), &books, &options).unwrap();
         assert!(typed.labels.is_empty());
         options.label_codes = true;
@@ -1084,13 +1083,7 @@ mod tests {
     #[test]
     fn builds_only_the_columns_asked_for_and_refuses_others() {
         let books = Rulebooks::One(Arc::new(cinscope_rules::builtin("national").unwrap()));
-        let mut options = ScoreOptions {
-            as_of: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
-            convention: Convention::ExcludeAnchor,
-            calendar: Arc::new(Calendar::england_and_wales()),
-            columns: None,
-            label_codes: false,
-        };
+        let mut options = options();
         let full = score(&events(), &books, &options).unwrap().obligations;
         let names: Vec<&str> = full.get_column_names().iter().map(|n| n.as_str()).collect();
         let expected: Vec<&str> =
