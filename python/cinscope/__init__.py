@@ -32,7 +32,6 @@ import os as _os
 _os.environ.setdefault("MIMALLOC_ALLOW_THP", "0")
 
 from cinscope._calendar import (
-
     Calendar,
     CinExpr,
     add,

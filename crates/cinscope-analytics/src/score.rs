@@ -805,7 +805,8 @@ fn obligations_frame(
             categorical_column(name, values, index)
         }
     };
-    let enum8 = |name: &str, categories: &[&str], values: Nullable<u8>| {
+    // A label of a fixed vocabulary: an Enum, or the one-byte codes.
+    let vocabulary_label = |name: &str, categories: &[&str], values: Nullable<u8>| {
         if as_codes {
             let (values, validity) = values.into_parts();
             Ok(UInt8Chunked::from_vec_validity(name.into(), values, validity).into_column())
@@ -832,7 +833,7 @@ fn obligations_frame(
         for i in &rule_index {
             codes.push(per_rule.get(*i as usize).copied().flatten());
         }
-        enum8(name, names, codes)
+        vocabulary_label(name, names, codes)
     };
     // Only the columns asked for are built, from the vectors filled for them.
     let want = |name: &str| wanted(options, name);
@@ -893,7 +894,7 @@ fn obligations_frame(
     }
     if want("anchor_event") {
         let codes = Nullable { values: out.anchor_event, valid: MutableBitmap::from_len_set(n) };
-        built.push(enum8("anchor_event", &events, codes)?);
+        built.push(vocabulary_label("anchor_event", &events, codes)?);
     }
     if want("anchor_date") {
         built.push(dates_all("anchor_date", out.anchor_date));
@@ -905,7 +906,7 @@ fn obligations_frame(
         built.push(dates_all("due_date", out.due));
     }
     if want("met_event") {
-        built.push(enum8("met_event", &events, out.met_event)?);
+        built.push(vocabulary_label("met_event", &events, out.met_event)?);
     }
     if want("met_date") {
         built.push(dates("met_date", out.met_date));
@@ -915,7 +916,7 @@ fn obligations_frame(
     }
     if want("status") {
         let codes = Nullable { values: out.status, valid: MutableBitmap::from_len_set(n) };
-        built.push(enum8("status", &STATUSES, codes)?);
+        built.push(vocabulary_label("status", &STATUSES, codes)?);
     }
     if want("days_late") {
         built.push(numbers::<Int32Type>("days_late", out.days_late));
@@ -926,7 +927,7 @@ fn obligations_frame(
     if want("convention") {
         let code = CONVENTIONS.iter().position(|c| *c == options.convention.name()).unwrap_or(0) as u8;
         let codes = Nullable { values: vec![code; n], valid: MutableBitmap::from_len_set(n) };
-        built.push(enum8("convention", &CONVENTIONS, codes)?);
+        built.push(vocabulary_label("convention", &CONVENTIONS, codes)?);
     }
     if want("as_of") {
         built.push(dates_all("as_of", vec![to_days(options.as_of); n]));
