@@ -72,6 +72,7 @@ fn timeline(c: &mut Criterion) {
             date: NaiveDate::parse_from_str(date, "%Y-%m-%d").ok(),
             episode: None,
             qualifier: None,
+            kind: None,
         })
         .rev()
         .collect();

@@ -54,6 +54,7 @@ fn raw(events: &[Row]) -> Vec<RawEvent<'_>> {
             date: Some(*d),
             episode: None,
             qualifier: *q,
+            kind: None,
         })
         .collect()
 }

@@ -38,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
             if extra & 0x80 != 0 { None } else { base.checked_add_signed(chrono::Duration::days(offset)) };
         let qualifier = (extra & 0x40 != 0).then(|| QUALIFIERS[usize::from(extra) % QUALIFIERS.len()]);
         let episode = (extra & 0x20 != 0).then(|| if extra & 1 == 0 { "E1" } else { "E2" });
-        raw.push(RawEvent { row: row as u64, event, date, episode, qualifier });
+        raw.push(RawEvent { row: row as u64, event, date, episode, qualifier, kind: None });
     }
     let timeline = build_timeline("child", &raw);
     let as_of = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default();

@@ -317,29 +317,36 @@ impl<'c> Gathered<'c> {
 
     /// The rows of child `group` as raw events.
     pub(crate) fn raw_events(&self, group: usize) -> Vec<RawEvent<'c>> {
+        let mut raw = Vec::new();
+        self.raw_events_into(group, &mut raw);
+        raw
+    }
+
+    /// The rows of child `group` as raw events, in place of what `into` held (its memory is
+    /// reused from child to child).
+    pub(crate) fn raw_events_into(&self, group: usize, into: &mut Vec<RawEvent<'c>>) {
+        into.clear();
         let start = self.starts.get(group).copied().unwrap_or(0);
         let end = self.starts.get(group + 1).copied().unwrap_or(start);
         let read = |column: &Option<(Coded<'c>, Vec<u32>)>, pos: usize| {
             column.as_ref().and_then(|(coded, ids)| ids.get(pos).and_then(|id| coded.value(*id)))
         };
-        (start..end)
-            .map(|pos| {
-                let row = self.order.get(pos).copied().unwrap_or(0);
-                let event = match self.kinds.get(pos) {
-                    Some(code) if *code != u8::MAX => {
-                        cinscope_domain::EVENTS.get(*code as usize).map_or("", |spec| spec.name)
-                    }
-                    _ => self.source.event.get(row as usize).unwrap_or(""),
-                };
-                RawEvent {
-                    row: u64::from(row),
-                    event,
-                    date: self.date.get(pos).copied().filter(|d| *d != NO_DATE).and_then(crate::to_date),
-                    episode: read(&self.episode, pos),
-                    qualifier: read(&self.qualifier, pos),
-                }
-            })
-            .collect()
+        into.extend((start..end).map(|pos| {
+            let row = self.order.get(pos).copied().unwrap_or(0);
+            let spec = self.kinds.get(pos).and_then(|code| cinscope_domain::EVENTS.get(*code as usize));
+            let event = match spec {
+                Some(spec) => spec.name,
+                None => self.source.event.get(row as usize).unwrap_or(""),
+            };
+            RawEvent {
+                row: u64::from(row),
+                event,
+                kind: spec.map(|spec| spec.kind),
+                date: self.date.get(pos).copied().filter(|d| *d != NO_DATE).and_then(crate::to_date),
+                episode: read(&self.episode, pos),
+                qualifier: read(&self.qualifier, pos),
+            }
+        }));
     }
 }
 

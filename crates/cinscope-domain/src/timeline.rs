@@ -26,6 +26,10 @@ pub struct RawEvent<'a> {
     pub episode: Option<&'a str>,
     /// The qualifier, when the source gives one.
     pub qualifier: Option<&'a str>,
+    /// The kind named by `event`, when the reader has already looked it up (a frame reader
+    /// resolves each name once for all rows); `None` to have the name looked up here. When
+    /// given, it is used and `event` serves only in messages.
+    pub kind: Option<EventKind>,
 }
 
 /// A qualifier value that passed validation.
@@ -278,7 +282,7 @@ impl Builder<'_> {
 
     /// Validates one row into an event, or reports why it cannot be used.
     fn validate(&mut self, raw: &RawEvent<'_>) -> Option<Event> {
-        let Some(kind) = EventKind::parse(raw.event) else {
+        let Some(kind) = raw.kind.or_else(|| EventKind::parse(raw.event)) else {
             let hints = EventKind::suggest(raw.event);
             let hint = if hints.is_empty() {
                 String::new()
@@ -360,42 +364,41 @@ pub fn build_timeline(child: &str, rows: &[RawEvent<'_>]) -> Timeline {
         ))
     });
 
-    // Duplicate rows: the first is kept, the others are reported.
-    let mut unique: Vec<(Option<&str>, Event)> = Vec::with_capacity(events.len());
-    for (episode, event) in events {
-        if let Some((kept_episode, kept)) = unique.last() {
-            if *kept_episode == episode
-                && kept.kind == event.kind
-                && kept.date == event.date
-                && kept.qualifier == event.qualifier
-            {
-                let message = format!(
-                    "row {} repeats row {} ('{}' on {}); counted once",
-                    event.row,
-                    kept.row,
-                    event.kind.name(),
-                    event.date
-                );
-                let rows = vec![kept.row, event.row];
-                builder.find(FindingCode::DQ003, episode, rows, message);
-                continue;
-            }
+    // Duplicate rows: the first is kept, the others are reported (in place: a row repeats the
+    // row kept just before it, since the sort puts equal rows together).
+    events.dedup_by(|(episode, event), (kept_episode, kept)| {
+        let repeat = *kept_episode == *episode
+            && kept.kind == event.kind
+            && kept.date == event.date
+            && kept.qualifier == event.qualifier;
+        if repeat {
+            let message = format!(
+                "row {} repeats row {} ('{}' on {}); counted once",
+                event.row,
+                kept.row,
+                event.kind.name(),
+                event.date
+            );
+            builder.find(FindingCode::DQ003, *episode, vec![kept.row, event.row], message);
         }
-        unique.push((episode, event));
-    }
+        repeat
+    });
 
     // Cohort memberships are the child's, not an episode's.
-    let (cohort_events, events): (Vec<_>, Vec<_>) = unique
-        .into_iter()
-        .partition(|(_, e)| matches!(e.kind, EventKind::CohortStart | EventKind::CohortEnd));
-    let cohort_events: Vec<Event> = cohort_events.into_iter().map(|(_, e)| e).collect();
+    let is_cohort = |e: &Event| matches!(e.kind, EventKind::CohortStart | EventKind::CohortEnd);
+    let mut cohort_events: Vec<Event> = Vec::new();
+    if events.iter().any(|(_, e)| is_cohort(e)) {
+        let (cohort, other): (Vec<_>, Vec<_>) = events.into_iter().partition(|(_, e)| is_cohort(e));
+        cohort_events = cohort.into_iter().map(|(_, e)| e).collect();
+        events = other;
+    }
     let mut cohorts = Vec::new();
     for cohort in crate::event::COHORTS.iter().filter(|_| !cohort_events.is_empty()) {
-        let mine: Vec<&Event> = cohort_events.iter().filter(|e| e.qualifier_str() == Some(cohort)).collect();
+        let mine = cohort_events.iter().filter(|e| e.qualifier_str() == Some(cohort));
         cohorts.extend(pair_spans(
             &mut builder,
             None,
-            &mine,
+            mine,
             EventKind::CohortStart,
             EventKind::CohortEnd,
             "cohort membership",
@@ -426,16 +429,29 @@ pub fn build_timeline(child: &str, rows: &[RawEvent<'_>]) -> Timeline {
 /// episode whose dates cover them, else the nearest earlier one, and are reported.
 fn group_by_id(builder: &mut Builder<'_>, events: Vec<(Option<&str>, Event)>) -> Vec<(String, Vec<Event>)> {
     let mut groups: Vec<(String, Vec<Event>)> = Vec::new();
-    // Where each id's group is, so that a child with many episodes costs no more per row.
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    // Where each id's group is: found by a look through the few groups most children have, and
+    // through a map once there are many, so that a child with many episodes costs no more per row.
+    const FEW: usize = 8;
+    let mut index: HashMap<String, usize> = HashMap::new();
     let mut orphans = Vec::new();
     for (episode, event) in events {
         let Some(id) = episode else {
             orphans.push(event);
             continue;
         };
-        let at = *index.entry(id).or_insert_with(|| {
+        let found = if groups.len() <= FEW {
+            groups.iter().position(|(known, _)| known == id)
+        } else {
+            if index.is_empty() {
+                index.extend(groups.iter().enumerate().map(|(i, (known, _))| (known.clone(), i)));
+            }
+            index.get(id).copied()
+        };
+        let at = found.unwrap_or_else(|| {
             groups.push((id.to_string(), Vec::new()));
+            if !index.is_empty() {
+                index.insert(id.to_string(), groups.len() - 1);
+            }
             groups.len() - 1
         });
         if let Some((_, list)) = groups.get_mut(at) {
@@ -503,15 +519,18 @@ fn group_by_dates(
 }
 
 fn finish_episode(builder: &mut Builder<'_>, id: String, events: Vec<Event>) -> Episode {
-    let referrals: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::Referral).collect();
-    let referral = referrals.first().map(|e| (*e).clone());
-    if referrals.len() > 1 {
-        let rows = referrals.iter().map(|e| e.row).collect();
+    // The first referral and closure are used; the rows of all are listed only when there are
+    // more than one.
+    let of_kind = |kind: EventKind| events.iter().filter(move |e| e.kind == kind);
+    let referral = of_kind(EventKind::Referral).next().cloned();
+    let referrals = of_kind(EventKind::Referral).count();
+    if referrals > 1 {
+        let rows = of_kind(EventKind::Referral).map(|e| e.row).collect();
         builder.find(
             FindingCode::DQ011,
             Some(&id),
             rows,
-            format!("episode '{id}' has {} referrals; the first is used", referrals.len()),
+            format!("episode '{id}' has {referrals} referrals; the first is used"),
         );
     }
     if referral.is_none() {
@@ -523,15 +542,15 @@ fn finish_episode(builder: &mut Builder<'_>, id: String, events: Vec<Event>) -> 
             format!("episode '{id}' has no referral; it is taken to start at its first event"),
         );
     }
-    let closures: Vec<&Event> = events.iter().filter(|e| e.kind == EventKind::Closure).collect();
-    let mut closure = closures.first().map(|e| (*e).clone());
-    if closures.len() > 1 {
-        let rows = closures.iter().map(|e| e.row).collect();
+    let mut closure = of_kind(EventKind::Closure).next().cloned();
+    let closures = of_kind(EventKind::Closure).count();
+    if closures > 1 {
+        let rows = of_kind(EventKind::Closure).map(|e| e.row).collect();
         builder.find(
             FindingCode::DQ012,
             Some(&id),
             rows,
-            format!("episode '{id}' has {} closures; the first is used", closures.len()),
+            format!("episode '{id}' has {closures} closures; the first is used"),
         );
     }
     if let (Some(r), Some(c)) = (&referral, &closure) {
@@ -577,8 +596,7 @@ fn finish_episode(builder: &mut Builder<'_>, id: String, events: Vec<Event>) -> 
     }
 
     let mut spans = |start: EventKind, end: EventKind, what: &str| {
-        let chosen: Vec<&Event> = events.iter().filter(|e| e.kind == start || e.kind == end).collect();
-        let mut list = pair_spans(builder, Some(&id), &chosen, start, end, what);
+        let mut list = pair_spans(builder, Some(&id), events.iter(), start, end, what);
         if let Some(c) = &closure {
             for span in list.iter_mut().filter(|s| s.end.is_none() && s.start <= c.date) {
                 let message = format!("{what} started on {} is still open when the episode closes on {}; it is taken to end then", span.start, c.date);
@@ -597,18 +615,18 @@ fn finish_episode(builder: &mut Builder<'_>, id: String, events: Vec<Event>) -> 
 }
 
 /// Pairs start and end events (already in date order) into spans, reporting what does not pair.
-fn pair_spans(
+fn pair_spans<'e>(
     builder: &mut Builder<'_>,
     episode: Option<&str>,
-    events: &[&Event],
+    events: impl Iterator<Item = &'e Event> + Clone,
     start: EventKind,
     end: EventKind,
     what: &str,
 ) -> Vec<Span> {
-    let starts: Vec<&Event> = events.iter().copied().filter(|e| e.kind == start).collect();
-    let ends: Vec<&Event> = events.iter().copied().filter(|e| e.kind == end).collect();
+    let starts = events.clone().filter(|e| e.kind == start);
+    let ends = events.filter(|e| e.kind == end);
     let mut spans: Vec<Span> = Vec::new();
-    for s in &starts {
+    for s in starts {
         if let Some(previous) = spans.last() {
             if previous.start == s.date {
                 let message = format!(
@@ -635,7 +653,7 @@ fn pair_spans(
     // ended, in start order) is kept as the ends go by and stays short.
     let mut open: Vec<usize> = Vec::new();
     let mut started = 0;
-    for e in &ends {
+    for e in ends {
         while spans.get(started).is_some_and(|s| s.start <= e.date) {
             open.push(started);
             started += 1;
@@ -707,7 +725,7 @@ mod tests {
     }
 
     fn raw<'a>(row: u64, event: &'a str, date: &str) -> RawEvent<'a> {
-        RawEvent { row, event, date: d(date), episode: None, qualifier: None }
+        RawEvent { row, event, date: d(date), episode: None, qualifier: None, kind: None }
     }
 
     fn codes(t: &Timeline) -> Vec<FindingCode> {
@@ -741,7 +759,7 @@ mod tests {
         let mut rows = vec![
             raw(0, "referral", "2025-01-06"),
             raw(1, "referal", "2025-01-07"),
-            RawEvent { row: 2, event: "visit", date: None, episode: None, qualifier: None },
+            RawEvent { row: 2, event: "visit", date: None, episode: None, qualifier: None, kind: None },
             raw(3, "cin_plan_start", "2025-02-01"),
             RawEvent {
                 row: 4,
@@ -749,6 +767,7 @@ mod tests {
                 date: d("2025-02-01"),
                 episode: None,
                 qualifier: Some("step_down_cp"),
+                kind: None,
             },
             raw(5, "cin_plan_start", "2025-03-01"),
             raw(6, "cin_plan_end", "2025-01-20"),
@@ -762,6 +781,7 @@ mod tests {
             date: d("2025-05-01"),
             episode: None,
             qualifier: Some("seen_together"),
+            kind: None,
         });
         let t = build_timeline("C2", &rows);
         let found = codes(&t);
@@ -811,6 +831,7 @@ mod tests {
                 date: d("2024-01-02"),
                 episode: Some("E1"),
                 qualifier: None,
+                kind: None,
             },
             RawEvent {
                 row: 1,
@@ -818,6 +839,7 @@ mod tests {
                 date: d("2024-01-10"),
                 episode: Some("E2"),
                 qualifier: None,
+                kind: None,
             },
             RawEvent {
                 row: 2,
@@ -825,14 +847,77 @@ mod tests {
                 date: d("2024-02-01"),
                 episode: Some("E1"),
                 qualifier: Some("rc1"),
+                kind: None,
             },
-            RawEvent { row: 3, event: "visit", date: d("2024-01-20"), episode: None, qualifier: None },
+            RawEvent {
+                row: 3,
+                event: "visit",
+                date: d("2024-01-20"),
+                episode: None,
+                qualifier: None,
+                kind: None,
+            },
         ];
         let t = build_timeline("C4", &with_ids);
         assert_eq!(t.episodes.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), vec!["E1", "E2"]);
         assert_eq!(t.episodes[0].closure.as_ref().and_then(|c| c.qualifier_str()), Some("RC1"));
         assert_eq!(codes(&t), vec![FindingCode::DQ004]);
         assert!(t.episodes[1].events.iter().any(|e| e.row == 3));
+    }
+
+    #[test]
+    fn many_episode_ids_each_keep_their_own_rows() {
+        // Twenty episodes, more than are looked up without a map, each a referral; then a visit
+        // in each after all the referrals, so that every id recurs once all twenty are known.
+        // The rows are listed visits first, in reverse.
+        let ids: Vec<String> = (0..20).map(|i| format!("E{i:02}")).collect();
+        let date = |i: usize, days: u64| {
+            d("2020-01-06").and_then(|start| start.checked_add_days(chrono::Days::new(60 * i as u64 + days)))
+        };
+        let mut rows = Vec::new();
+        for (i, id) in ids.iter().enumerate().rev() {
+            let visit = RawEvent {
+                row: 100 + i as u64,
+                event: "visit",
+                date: date(20, 7 * i as u64),
+                episode: Some(id),
+                qualifier: None,
+                kind: None,
+            };
+            rows.push(visit);
+        }
+        for (i, id) in ids.iter().enumerate() {
+            rows.push(RawEvent {
+                row: i as u64,
+                event: "referral",
+                date: date(i, 0),
+                episode: Some(id),
+                qualifier: None,
+                kind: None,
+            });
+        }
+        let t = build_timeline("C6", &rows);
+        assert!(t.findings.is_empty(), "{:?}", t.findings);
+        assert_eq!(t.episodes.iter().map(|e| e.id.clone()).collect::<Vec<_>>(), ids);
+        for (i, episode) in t.episodes.iter().enumerate() {
+            let rows: Vec<u64> = episode.events.iter().map(|e| e.row).collect();
+            assert_eq!(rows, vec![i as u64, 100 + i as u64], "episode {}", episode.id);
+        }
+    }
+
+    #[test]
+    fn a_kind_looked_up_by_the_reader_is_used_as_given() {
+        let rows = vec![
+            RawEvent { kind: Some(EventKind::Referral), ..raw(0, "referral", "2024-01-02") },
+            RawEvent { kind: Some(EventKind::Closure), ..raw(1, "closure", "2024-02-01") },
+            raw(2, "not_an_event", "2024-01-10"),
+        ];
+        let t = build_timeline("C7", &rows);
+        let episode = &t.episodes[0];
+        assert_eq!(episode.referral.as_ref().map(|e| e.row), Some(0));
+        assert_eq!(episode.closure.as_ref().map(|e| e.row), Some(1));
+        // A name not looked up is still checked here.
+        assert_eq!(codes(&t), vec![FindingCode::DQ001]);
     }
 
     #[test]
@@ -845,6 +930,7 @@ mod tests {
                 date: d("2024-01-02"),
                 episode: None,
                 qualifier: Some("disabled_children"),
+                kind: None,
             },
             RawEvent {
                 row: 2,
@@ -852,6 +938,7 @@ mod tests {
                 date: d("2024-05-01"),
                 episode: None,
                 qualifier: Some("disabled_children"),
+                kind: None,
             },
         ];
         let t = build_timeline("C5", &rows);

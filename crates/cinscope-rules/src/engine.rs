@@ -124,6 +124,18 @@ struct Eval<'a> {
     calendar: &'a Calendar,
     options: Options,
     out: Evaluation,
+    /// Lists used rule by rule, kept so that their memory is reused: each is taken out while in
+    /// use (see [`Eval::rule`]) and put back emptied.
+    scratch: Scratch<'a>,
+}
+
+/// The lists of [`Eval`] reused from rule to rule.
+#[derive(Default)]
+struct Scratch<'a> {
+    targets: Vec<&'a Event>,
+    contexts: Vec<Context<'a>>,
+    anchors: Vec<&'a Event>,
+    used: Vec<bool>,
 }
 
 /// Evaluates a timeline against every rule of a rulebook. Rules with unset parameters are
@@ -134,7 +146,24 @@ pub fn evaluate(
     calendar: &Calendar,
     options: Options,
 ) -> Evaluation {
-    let mut eval = Eval { timeline, calendar, options, out: Evaluation::default() };
+    let mut out = Evaluation::default();
+    evaluate_into(timeline, rulebook, calendar, options, &mut out);
+    out
+}
+
+/// [`evaluate`] into `out`, in place of what it held: a caller that evaluates many timelines in
+/// turn keeps one [`Evaluation`], whose lists' memory is then reused.
+pub fn evaluate_into(
+    timeline: &Timeline,
+    rulebook: &Rulebook,
+    calendar: &Calendar,
+    options: Options,
+    out: &mut Evaluation,
+) {
+    out.obligations.clear();
+    out.issues.clear();
+    let out_lists = std::mem::take(out);
+    let mut eval = Eval { timeline, calendar, options, out: out_lists, scratch: Scratch::default() };
     // The kinds of event each episode holds, so that rules with nothing to start them are
     // skipped without looking at the events.
     let present: Vec<u64> = timeline
@@ -158,7 +187,7 @@ pub fn evaluate(
             eval.rule(index, rule, episode_index, episode);
         }
     }
-    eval.out
+    *out = eval.out;
 }
 
 fn interval(duration: &Duration) -> Option<Interval> {
@@ -174,20 +203,21 @@ struct Context<'a> {
     end: Option<NaiveDate>,
 }
 
-/// Where a rule is being evaluated: the rule, the episode, and the context within it.
+/// Where a rule is being evaluated: the rule, the episode, and the context within it (`'r`:
+/// the rulebook and the lists of the rule; `'a`: the timeline).
 #[derive(Clone, Copy)]
-struct At<'a> {
+struct At<'r, 'a> {
     index: usize,
-    rule: &'a Rule,
+    rule: &'r Rule,
     episode_index: usize,
     episode: &'a Episode,
     context: Context<'a>,
     /// The episode's visible events that the rule looks for (its targets, the events it
     /// requires, or the events that end its period), in date order; the same in every context.
-    targets: &'a [&'a Event],
+    targets: &'r [&'a Event],
 }
 
-impl Eval<'_> {
+impl<'a> Eval<'a> {
     fn visible(&self, event: &Event) -> bool {
         event.date <= self.options.as_of
     }
@@ -223,23 +253,28 @@ impl Eval<'_> {
         (Some(days), self.calendar.working_days_between(due, when).ok())
     }
 
-    fn contexts<'e>(&self, rule: &Rule, episode: &'e Episode) -> Vec<Context<'e>> {
+    /// The contexts of a rule in an episode, added to `into`.
+    fn contexts(&self, rule: &Rule, episode: &'a Episode, into: &mut Vec<Context<'a>>) {
         match rule.scope {
-            Scope::Episode => episode
-                .start()
-                .map(|start| Context { plan: None, start, end: self.ended(episode.end()) })
-                .into_iter()
-                .collect(),
-            Scope::CinPlan => episode
-                .cin_plans
-                .iter()
-                .filter(|p| p.start <= self.options.as_of)
-                .filter(|p| {
-                    rule.when.origin.is_empty()
-                        || rule.when.origin.contains(&p.label.as_ref().map_or("assessment", |l| l.as_str()))
-                })
-                .map(|p| Context { plan: Some(p), start: p.start, end: self.ended(p.end) })
-                .collect(),
+            Scope::Episode => into.extend(episode.start().map(|start| Context {
+                plan: None,
+                start,
+                end: self.ended(episode.end()),
+            })),
+            Scope::CinPlan => into.extend(
+                episode
+                    .cin_plans
+                    .iter()
+                    .filter(|p| p.start <= self.options.as_of)
+                    .filter(|p| {
+                        rule.when.origin.is_empty()
+                            || rule
+                                .when
+                                .origin
+                                .contains(&p.label.as_ref().map_or("assessment", |l| l.as_str()))
+                    })
+                    .map(|p| Context { plan: Some(p), start: p.start, end: self.ended(p.end) }),
+            ),
         }
     }
 
@@ -263,35 +298,36 @@ impl Eval<'_> {
             .is_none_or(|required| episode.events.iter().any(|e| required.matches(e)))
     }
 
-    /// The anchors of a context: matching visible events inside it, in date order.
-    fn anchors<'e>(
+    /// The anchors of a context, added to `into`: matching visible events inside it, in date
+    /// order.
+    fn anchors(
         &self,
         selectors: &[Selector],
-        episode: &'e Episode,
+        episode: &'a Episode,
         context: &Context<'_>,
-    ) -> Vec<&'e Event> {
+        into: &mut Vec<&'a Event>,
+    ) {
         let events = match context.plan {
             Some(plan) => between(&episode.events, plan.start, plan.end),
             None => &episode.events,
         };
-        events
-            .iter()
-            .filter(|e| self.visible(e) && selectors.iter().any(|s| s.matches(e)))
-            // A plan's own start event anchors it; other anchors must fall inside it.
-            .filter(|e| {
-                context.plan.is_none_or(|plan| e.kind != EventKind::CinPlanStart || e.row == plan.start_row)
-            })
-            .collect()
-    }
-
-    fn targets<'e>(&self, selectors: &[Selector], episode: &'e Episode) -> Vec<&'e Event> {
-        episode.events.iter().filter(|e| self.visible(e) && selectors.iter().any(|s| s.matches(e))).collect()
+        into.extend(
+            events
+                .iter()
+                .filter(|e| self.visible(e) && selectors.iter().any(|s| s.matches(e)))
+                // A plan's own start event anchors it; other anchors must fall inside it.
+                .filter(|e| {
+                    context
+                        .plan
+                        .is_none_or(|plan| e.kind != EventKind::CinPlanStart || e.row == plan.start_row)
+                }),
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
-        at: &At<'_>,
+        at: &At<'_, 'a>,
         sequence: u32,
         anchor: EventRef,
         due: NaiveDate,
@@ -329,7 +365,7 @@ impl Eval<'_> {
         }
     }
 
-    fn rule(&mut self, index: usize, rule: &Rule, episode_index: usize, episode: &Episode) {
+    fn rule(&mut self, index: usize, rule: &Rule, episode_index: usize, episode: &'a Episode) {
         if !Self::episode_qualifies(rule, episode) {
             return;
         }
@@ -342,8 +378,13 @@ impl Eval<'_> {
             RuleKind::Exclusivity { ends_when, .. } => ends_when,
             RuleKind::MinDuration { .. } => &[],
         };
-        let targets = self.targets(sought, episode);
-        for context in self.contexts(rule, episode) {
+        // The lists are taken out of the scratch while the rule is evaluated, and put back.
+        let mut targets = std::mem::take(&mut self.scratch.targets);
+        targets
+            .extend(episode.events.iter().filter(|e| self.visible(e) && sought.iter().any(|s| s.matches(e))));
+        let mut contexts = std::mem::take(&mut self.scratch.contexts);
+        self.contexts(rule, episode, &mut contexts);
+        for context in contexts.iter().copied() {
             let at = At { index, rule, episode_index, episode, context, targets: &targets };
             match &rule.kind {
                 RuleKind::Deadline { anchor, within, .. } => {
@@ -379,7 +420,7 @@ impl Eval<'_> {
                     let window = match window {
                         Some(d) => match interval(d) {
                             Some(i) => Some(i),
-                            None => return,
+                            None => break,
                         },
                         None => None,
                     };
@@ -387,16 +428,22 @@ impl Eval<'_> {
                 }
             }
         }
+        targets.clear();
+        contexts.clear();
+        self.scratch.targets = targets;
+        self.scratch.contexts = contexts;
     }
 
-    fn deadline(&mut self, at: &At<'_>, anchor: &[Selector], within: Interval) {
+    fn deadline(&mut self, at: &At<'_, 'a>, anchor: &[Selector], within: Interval) {
         let index = at.index;
         let rule = at.rule;
         let episode = at.episode;
         let context = &at.context;
-        let anchors = self.anchors(anchor, episode, context);
+        let mut anchors = std::mem::take(&mut self.scratch.anchors);
+        self.anchors(anchor, episode, context, &mut anchors);
         let targets = at.targets;
-        let mut used = vec![false; targets.len()];
+        let mut used = std::mem::take(&mut self.scratch.used);
+        used.resize(targets.len(), false);
         for (i, a) in anchors.iter().enumerate() {
             if !self.applies(rule, a.date) {
                 continue;
@@ -427,11 +474,15 @@ impl Eval<'_> {
                 }
             }
         }
+        anchors.clear();
+        used.clear();
+        self.scratch.anchors = anchors;
+        self.scratch.used = used;
     }
 
     fn recurring(
         &mut self,
-        at: &At<'_>,
+        at: &At<'_, 'a>,
         anchor: &[Selector],
         cycle: &dyn Fn(usize) -> Option<Interval>,
         first_inclusive: bool,
@@ -440,10 +491,12 @@ impl Eval<'_> {
         let rule = at.rule;
         let episode = at.episode;
         let context = &at.context;
-        let anchors = self.anchors(anchor, episode, context);
+        let mut anchors = std::mem::take(&mut self.scratch.anchors);
+        self.anchors(anchor, episode, context, &mut anchors);
         let targets = at.targets;
-        // A cycle runs from its anchor to the context's end (or the next anchor of the rule).
-        for (i, a) in anchors.iter().enumerate() {
+        // A cycle runs from its anchor to the context's end (or the next anchor of the rule); a
+        // cycle without a due date ends the rule here.
+        'anchors: for (i, a) in anchors.iter().enumerate() {
             if !self.applies(rule, a.date) {
                 continue;
             }
@@ -462,8 +515,8 @@ impl Eval<'_> {
             loop {
                 sequence += 1;
                 let step = usize::try_from(sequence - 1).unwrap_or(usize::MAX);
-                let Some(interval) = cycle(step) else { return };
-                let Some(due) = self.due(index, &previous, interval) else { return };
+                let Some(interval) = cycle(step) else { break 'anchors };
+                let Some(due) = self.due(index, &previous, interval) else { break 'anchors };
                 let inclusive = first_inclusive && sequence == 1;
                 let next = window
                     .iter()
@@ -497,6 +550,8 @@ impl Eval<'_> {
                 }
             }
         }
+        anchors.clear();
+        self.scratch.anchors = anchors;
     }
 
     fn spans<'e>(&self, kind: SpanKind, episode: &'e Episode, context: &Context<'e>) -> Vec<&'e Span> {
@@ -528,12 +583,12 @@ impl Eval<'_> {
 
     /// The periods of a kind that the rule applies to, each with its start as an event and the
     /// date `interval` after it.
-    fn span_points<'e>(
+    fn span_points(
         &mut self,
-        at: &At<'e>,
+        at: &At<'_, 'a>,
         kind: SpanKind,
         interval: Interval,
-    ) -> Vec<(&'e Span, EventRef, NaiveDate)> {
+    ) -> Vec<(&'a Span, EventRef, NaiveDate)> {
         let mut points = Vec::new();
         for span in self.spans(kind, at.episode, &at.context) {
             if !self.applies(at.rule, span.start) {
@@ -549,7 +604,7 @@ impl Eval<'_> {
 
     /// A period that should end by `after`, or (`requires`) by which one of the rule's
     /// required events should have happened.
-    fn drift(&mut self, at: &At<'_>, kind: SpanKind, after: Interval, requires: bool) {
+    fn drift(&mut self, at: &At<'_, 'a>, kind: SpanKind, after: Interval, requires: bool) {
         let targets = at.targets;
         for (span, anchor, threshold) in self.span_points(at, kind, after) {
             let end = self.ended(span.end);
@@ -583,7 +638,7 @@ impl Eval<'_> {
         }
     }
 
-    fn min_duration(&mut self, at: &At<'_>, kind: SpanKind, at_least: Interval) {
+    fn min_duration(&mut self, at: &At<'_, 'a>, kind: SpanKind, at_least: Interval) {
         let index = at.index;
         let episode_index = at.episode_index;
         let context = &at.context;
@@ -614,7 +669,7 @@ impl Eval<'_> {
         }
     }
 
-    fn exclusivity(&mut self, at: &At<'_>, kind: SpanKind) {
+    fn exclusivity(&mut self, at: &At<'_, 'a>, kind: SpanKind) {
         let rule = at.rule;
         let episode = at.episode;
         let context = &at.context;
@@ -644,7 +699,7 @@ impl Eval<'_> {
         }
     }
 
-    fn before(&mut self, at: &At<'_>, reference: &Selector, window: Option<Interval>) {
+    fn before(&mut self, at: &At<'_, 'a>, reference: &Selector, window: Option<Interval>) {
         let index = at.index;
         let rule = at.rule;
         let episode = at.episode;

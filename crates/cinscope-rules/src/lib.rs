@@ -13,6 +13,6 @@ pub mod reference;
 pub mod rulebook;
 
 pub use builtin::{builtin, builtin_ids, from_file, from_str};
-pub use engine::{evaluate, explain, Evaluation, Obligation, Options, Status};
+pub use engine::{evaluate, evaluate_into, explain, Evaluation, Obligation, Options, Status};
 pub use error::RulebookError;
 pub use rulebook::{Rule, RuleKind, Rulebook, Selector, Severity};

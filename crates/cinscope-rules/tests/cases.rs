@@ -100,6 +100,7 @@ fn run(id: &str, case: &Case) -> Outcome {
             date: Some(date(day)),
             episode: None,
             qualifier: qualifier.as_deref(),
+            kind: None,
         })
         .collect();
     let timeline = build_timeline("C1", &rows);

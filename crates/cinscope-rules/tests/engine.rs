@@ -25,6 +25,7 @@ fn run(
             date: Some(d(day)),
             episode: None,
             qualifier: None,
+            kind: None,
         })
         .collect();
     let timeline = build_timeline("C", &rows);
@@ -103,13 +104,21 @@ fn rules_with_unset_parameters_are_skipped() {
 fn dates_outside_the_calendar_are_issues_not_panics() {
     let book = builtin("national").unwrap();
     let rows = vec![
-        RawEvent { row: 0, event: "referral", date: Some(d("1999-12-01")), episode: None, qualifier: None },
+        RawEvent {
+            row: 0,
+            event: "referral",
+            date: Some(d("1999-12-01")),
+            episode: None,
+            qualifier: None,
+            kind: None,
+        },
         RawEvent {
             row: 1,
             event: "assessment_start",
             date: Some(d("1999-12-02")),
             episode: None,
             qualifier: None,
+            kind: None,
         },
     ];
     let timeline = build_timeline("C", &rows);
@@ -144,4 +153,47 @@ fn every_builtin_scores_a_long_history_without_panicking() {
         let got = run(&book, &pairs, "2026-06-30");
         assert!(!got.is_empty(), "{id}");
     }
+}
+
+#[test]
+fn one_evaluation_reused_across_children_equals_a_fresh_one_for_each() {
+    use cinscope_rules::engine::{evaluate_into, Evaluation};
+    let book = builtin("kent").unwrap();
+    let calendar = Calendar::england_and_wales();
+    let options = Options { as_of: d("2025-06-30"), convention: Convention::ExcludeAnchor };
+    // A child with many obligations, one with none, one with a few: the reused lists must not
+    // keep anything of the child before.
+    let histories: [&[(&str, &str)]; 3] = [
+        &[
+            ("referral", "2024-01-02"),
+            ("assessment_start", "2024-01-03"),
+            ("assessment_authorised", "2024-03-20"),
+            ("cin_plan_start", "2024-04-01"),
+            ("visit", "2024-04-10"),
+            ("cin_review", "2024-07-01"),
+        ],
+        &[("visit", "2024-02-01")],
+        &[("referral", "2025-05-01"), ("assessment_start", "2025-05-02")],
+    ];
+    let mut reused = Evaluation::default();
+    let mut counts = Vec::new();
+    for history in histories {
+        let rows: Vec<RawEvent<'_>> = history
+            .iter()
+            .enumerate()
+            .map(|(i, (e, day))| RawEvent {
+                row: i as u64,
+                event: e,
+                date: Some(d(day)),
+                episode: None,
+                qualifier: None,
+                kind: None,
+            })
+            .collect();
+        let timeline = build_timeline("C", &rows);
+        evaluate_into(&timeline, &book, &calendar, options, &mut reused);
+        assert_eq!(reused, evaluate(&timeline, &book, &calendar, options));
+        counts.push(reused.obligations.len());
+    }
+    assert!(counts[0] > counts[2] && counts[1] == 0, "{counts:?}");
 }

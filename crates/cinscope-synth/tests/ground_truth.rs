@@ -42,6 +42,7 @@ fn score(
                 date: Some(e.date),
                 episode: Some(episode.as_str()),
                 qualifier: e.qualifier,
+                kind: None,
             })
             .collect();
         let timeline = build_timeline(&child.to_string(), &rows);
@@ -200,6 +201,7 @@ fn debug_one_child() {
             date: Some(e.date),
             episode: Some(&episodes[row]),
             qualifier: e.qualifier,
+            kind: None,
         });
     }
     let timeline = build_timeline("x", &rows);
