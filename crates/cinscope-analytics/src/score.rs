@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use cinscope_domain::{build_timeline, Calendar, Convention, EventKind};
-use cinscope_rules::engine::{evaluate, Options, Status};
+use cinscope_rules::engine::{evaluate_into, Evaluation, Options, Status};
 use cinscope_rules::Rulebook;
 use polars::prelude::*;
 use polars_arrow::bitmap::{Bitmap, MutableBitmap};
@@ -288,6 +288,12 @@ impl<T: Default + Copy> Nullable<T> {
         self.valid.push(value.is_some());
     }
 
+    /// Appends the value of each of `items`.
+    fn extend<I>(&mut self, items: &[I], value: impl Fn(&I) -> Option<T>) {
+        self.values.extend(items.iter().map(|item| value(item).unwrap_or_default()));
+        self.valid.extend_from_trusted_len_iter(items.iter().map(|item| value(item).is_some()));
+    }
+
     fn reserve(&mut self, n: usize) {
         self.values.reserve(n);
         self.valid.reserve(n);
@@ -475,12 +481,12 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
         .par_iter()
         .map(|range| {
             let children = groups.get(range.clone()).unwrap_or_default();
-            let mut result: ChildResult = (Out { fill, ..Out::default() }, Vec::new(), Vec::new());
+            let mut work = ChunkWork { out: Out { fill, ..Out::default() }, ..ChunkWork::default() };
             let events: usize = children.iter().map(|(_, rows)| rows.len()).sum();
-            result.0.reserve(events + events / 2);
+            work.out.reserve(events + events / 2);
             for (g, (child, rows)) in range.clone().zip(children) {
                 score_child(
-                    &mut result,
+                    &mut work,
                     g as u32,
                     child,
                     rows,
@@ -492,8 +498,8 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
                     options,
                 );
             }
-            let (out, found, issues) = result;
-            Ok((obligations_frame(out, &groups, &cols, &book_list, options)?, found, issues))
+            let ChunkWork { out, found, skipped, .. } = work;
+            Ok((obligations_frame(out, &groups, &cols, &book_list, options)?, found, skipped))
         })
         .collect();
 
@@ -575,26 +581,34 @@ impl Out {
     }
 }
 
-/// One child's obligations, timeline findings and rows that could not be scored.
-type ChildResult = (Out, Vec<cinscope_domain::Finding>, Vec<crate::events::Unused>);
+/// What a chunk of children fills (obligations, timeline findings, rows that could not be
+/// scored), and the lists that are reused from child to child.
+#[derive(Default)]
+struct ChunkWork<'c> {
+    out: Out,
+    found: Vec<cinscope_domain::Finding>,
+    skipped: Vec<crate::events::Unused>,
+    raw: Vec<cinscope_domain::RawEvent<'c>>,
+    evaluation: Evaluation,
+}
 
 /// A chunk of children's obligations as a frame, their findings and rows not scored.
 type ChunkResult = (DataFrame, Vec<cinscope_domain::Finding>, Vec<crate::events::Unused>);
 
 #[allow(clippy::too_many_arguments)]
-fn score_child(
-    result: &mut ChildResult,
+fn score_child<'c>(
+    work: &mut ChunkWork<'c>,
     group: u32,
     child: &str,
     rows: &[u32],
     cols: &Columns,
-    gathered: &crate::events::Gathered<'_>,
+    gathered: &crate::events::Gathered<'c>,
     book_list: &[Arc<Rulebook>],
     book_of_key: &HashMap<String, u32>,
     books: &Rulebooks,
     options: &ScoreOptions,
 ) {
-    let (out, found, skipped) = result;
+    let ChunkWork { out, found, skipped, raw, evaluation } = work;
     let book_index = match books {
         Rulebooks::One(_) => Some(0),
         Rulebooks::ByAuthority(_) => {
@@ -617,8 +631,9 @@ fn score_child(
         return;
     };
 
-    let raw = gathered.raw_events(group as usize);
-    let timeline = build_timeline(child, &raw);
+    gathered.raw_events_into(group as usize, raw);
+    let raw = raw.as_slice();
+    let mut timeline = build_timeline(child, raw);
     for event in raw.iter().filter(|e| e.date.is_some_and(|d| d > options.as_of)) {
         found.push(cinscope_domain::Finding {
             code: cinscope_domain::FindingCode::DQ015,
@@ -633,12 +648,8 @@ fn score_child(
             ),
         });
     }
-    let evaluation = evaluate(
-        &timeline,
-        book,
-        &options.calendar,
-        Options { as_of: options.as_of, convention: options.convention },
-    );
+    let evaluation_options = Options { as_of: options.as_of, convention: options.convention };
+    evaluate_into(&timeline, book, &options.calendar, evaluation_options, evaluation);
     for issue in &evaluation.issues {
         let code = book.rules.get(issue.rule).map_or("", |r| r.code.as_str());
         skipped.push((
@@ -648,66 +659,69 @@ fn score_child(
         ));
     }
 
-    let mut obligations = evaluation.obligations;
+    let obligations = &mut evaluation.obligations;
     obligations.sort_by_key(|o| (o.rule, o.episode, o.due, o.sequence));
     let f = out.fill;
     let base = out.episode_ids.len() as u32;
-    if f.episode && !obligations.is_empty() {
-        out.episode_ids.extend(timeline.episodes.iter().map(|e| e.id.clone()));
-    }
     out.rows += obligations.len();
-    for o in obligations {
-        if f.rule {
-            out.book.push(book_index);
-            out.rule.push(o.rule as u32);
-        }
-        if f.child {
-            out.child.push(group);
-        }
-        if f.episode {
-            out.episode.push(base + o.episode as u32);
-        }
-        if f.episode_end {
+    // Column by column: each a short loop over the child's obligations.
+    let os = obligations.as_slice();
+    if f.rule {
+        out.book.extend(os.iter().map(|_| book_index));
+        out.rule.extend(os.iter().map(|o| o.rule as u32));
+    }
+    if f.child {
+        out.child.extend(os.iter().map(|_| group));
+    }
+    if f.episode {
+        out.episode.extend(os.iter().map(|o| base + o.episode as u32));
+    }
+    if f.anchor_row {
+        out.anchor_row.extend(os.iter().map(|o| row32(o.anchor.row)));
+    }
+    if f.sequence {
+        out.sequence.extend(os.iter().map(|o| o.sequence));
+    }
+    if f.anchor_event {
+        out.anchor_event.extend(os.iter().map(|o| o.anchor.kind as u8));
+    }
+    if f.anchor_date {
+        out.anchor_date.extend(os.iter().map(|o| to_days(o.anchor.date)));
+    }
+    if f.due {
+        out.due.extend(os.iter().map(|o| to_days(o.due)));
+    }
+    if f.status {
+        out.status.extend(os.iter().map(|o| status_code(o.status)));
+    }
+    if f.episode_end {
+        out.episode_end.extend(os, |o| {
             let end = timeline.episodes.get(o.episode).and_then(|e| e.end());
-            out.episode_end.push(end.filter(|end| *end <= options.as_of).map(to_days));
-        }
-        if f.anchor_row {
-            out.anchor_row.push(row32(o.anchor.row));
-        }
-        if f.plan_start {
-            out.plan_start.push(o.plan_start.map(to_days));
-        }
-        if f.sequence {
-            out.sequence.push(o.sequence);
-        }
-        if f.anchor_event {
-            out.anchor_event.push(o.anchor.kind as u8);
-        }
-        if f.anchor_date {
-            out.anchor_date.push(to_days(o.anchor.date));
-        }
-        if f.due {
-            out.due.push(to_days(o.due));
-        }
-        if f.met_event {
-            out.met_event.push(o.met_by.map(|e| e.kind as u8));
-        }
-        if f.met_date {
-            out.met_date.push(o.met_by.map(|e| to_days(e.date)));
-        }
-        if f.met_row {
-            out.met_row.push(o.met_by.map(|e| row32(e.row)));
-        }
-        if f.status {
-            out.status.push(status_code(o.status));
-        }
-        // Lateness fits in 32 bits: dates are within the calendar's range.
-        if f.days_late {
-            out.days_late.push(o.days_late.and_then(|d| i32::try_from(d).ok()));
-        }
-        if f.working_days_late {
-            out.working_days_late.push(o.working_days_late.and_then(|d| i32::try_from(d).ok()));
-        }
+            end.filter(|end| *end <= options.as_of).map(to_days)
+        });
+    }
+    if f.plan_start {
+        out.plan_start.extend(os, |o| o.plan_start.map(to_days));
+    }
+    if f.met_event {
+        out.met_event.extend(os, |o| o.met_by.map(|e| e.kind as u8));
+    }
+    if f.met_date {
+        out.met_date.extend(os, |o| o.met_by.map(|e| to_days(e.date)));
+    }
+    if f.met_row {
+        out.met_row.extend(os, |o| o.met_by.map(|e| row32(e.row)));
+    }
+    // Lateness fits in 32 bits: dates are within the calendar's range.
+    if f.days_late {
+        out.days_late.extend(os, |o| o.days_late.and_then(|d| i32::try_from(d).ok()));
+    }
+    if f.working_days_late {
+        out.working_days_late.extend(os, |o| o.working_days_late.and_then(|d| i32::try_from(d).ok()));
+    }
+    // The timeline is done with: its episode ids move into the output.
+    if f.episode && !os.is_empty() {
+        out.episode_ids.extend(timeline.episodes.iter_mut().map(|e| std::mem::take(&mut e.id)));
     }
     found.extend(timeline.findings);
 }
