@@ -169,7 +169,7 @@ pub fn evaluate_into(
     let present: Vec<u64> = timeline
         .episodes
         .iter()
-        .map(|e| e.events.iter().fold(0u64, |mask, ev| mask | (1u64 << (ev.kind as u8))))
+        .map(|e| e.events.iter().fold(0u64, |mask, ev| mask | bit(ev.kind)))
         .collect();
     let any = present.iter().fold(0u64, |all, mask| all | mask);
     for (index, rule) in rulebook.rules.iter().enumerate() {
@@ -177,17 +177,28 @@ pub fn evaluate_into(
         if any & trigger == 0 || !rule.is_ready() {
             continue;
         }
-        for (episode_index, episode) in timeline.episodes.iter().enumerate() {
-            if present.get(episode_index).is_none_or(|p| p & trigger == 0) {
+        for ((episode_index, episode), kinds) in timeline.episodes.iter().enumerate().zip(&present) {
+            if kinds & trigger == 0 {
                 continue;
             }
             if episode.start().is_none_or(|start| start > options.as_of) {
                 continue;
             }
-            eval.rule(index, rule, episode_index, episode);
+            eval.rule(index, rule, episode_index, episode, *kinds);
         }
     }
     *out = eval.out;
+}
+
+/// The bit of an event kind in a mask of kinds (there are fewer than 64 kinds).
+fn bit(kind: EventKind) -> u64 {
+    1u64 << (kind as u8)
+}
+
+/// The kinds of event that any of `selectors` may match, as a mask: events of other kinds are
+/// passed over without looking at the selectors.
+fn kinds_of(selectors: &[Selector]) -> u64 {
+    selectors.iter().fold(0, |mask, s| mask | bit(s.kind))
 }
 
 fn interval(duration: &Duration) -> Option<Interval> {
@@ -289,13 +300,12 @@ impl<'a> Eval<'a> {
 
     /// Whether the episode holds what the rule requires of it (`episode_has`). It does not
     /// depend on the anchor, so it is checked once per rule and episode.
-    fn episode_qualifies(rule: &Rule, episode: &Episode) -> bool {
+    fn episode_qualifies(rule: &Rule, episode: &Episode, kinds: u64) -> bool {
         // Applicability looks at the whole extract: an event recorded after the as-of date
         // still shows that the obligation arose (a plan was made, a conference was held).
-        rule.when
-            .episode_has
-            .as_ref()
-            .is_none_or(|required| episode.events.iter().any(|e| required.matches(e)))
+        rule.when.episode_has.as_ref().is_none_or(|required| {
+            kinds & bit(required.kind) != 0 && episode.events.iter().any(|e| required.matches(e))
+        })
     }
 
     /// The anchors of a context, added to `into`: matching visible events inside it, in date
@@ -311,9 +321,11 @@ impl<'a> Eval<'a> {
             Some(plan) => between(&episode.events, plan.start, plan.end),
             None => &episode.events,
         };
+        let kinds = kinds_of(selectors);
         into.extend(
             events
                 .iter()
+                .filter(|e| kinds & bit(e.kind) != 0)
                 .filter(|e| self.visible(e) && selectors.iter().any(|s| s.matches(e)))
                 // A plan's own start event anchors it; other anchors must fall inside it.
                 .filter(|e| {
@@ -365,8 +377,9 @@ impl<'a> Eval<'a> {
         }
     }
 
-    fn rule(&mut self, index: usize, rule: &Rule, episode_index: usize, episode: &'a Episode) {
-        if !Self::episode_qualifies(rule, episode) {
+    /// Evaluates a rule in an episode that holds the kinds of event in the mask `kinds`.
+    fn rule(&mut self, index: usize, rule: &Rule, episode_index: usize, episode: &'a Episode, kinds: u64) {
+        if !Self::episode_qualifies(rule, episode, kinds) {
             return;
         }
         let sought: &[Selector] = match &rule.kind {
@@ -380,8 +393,16 @@ impl<'a> Eval<'a> {
         };
         // The lists are taken out of the scratch while the rule is evaluated, and put back.
         let mut targets = std::mem::take(&mut self.scratch.targets);
-        targets
-            .extend(episode.events.iter().filter(|e| self.visible(e) && sought.iter().any(|s| s.matches(e))));
+        let sought_kinds = kinds_of(sought);
+        if kinds & sought_kinds != 0 {
+            targets.extend(
+                episode
+                    .events
+                    .iter()
+                    .filter(|e| sought_kinds & bit(e.kind) != 0)
+                    .filter(|e| self.visible(e) && sought.iter().any(|s| s.matches(e))),
+            );
+        }
         let mut contexts = std::mem::take(&mut self.scratch.contexts);
         self.contexts(rule, episode, &mut contexts);
         for context in contexts.iter().copied() {
