@@ -353,7 +353,7 @@ pub fn build_timeline(child: &str, rows: &[RawEvent<'_>]) -> Timeline {
     // Validate, keeping the episode id beside each event.
     let mut events: Vec<(Option<&str>, Event)> =
         rows.iter().filter_map(|raw| builder.validate(raw).map(|event| (raw.episode, event))).collect();
-    events.sort_by(|(ea, a), (eb, b)| {
+    let order = |(ea, a): &(Option<&str>, Event), (eb, b): &(Option<&str>, Event)| {
         (a.date, same_day_rank(a.kind), a.kind, &a.qualifier, ea, a.row).cmp(&(
             b.date,
             same_day_rank(b.kind),
@@ -362,7 +362,11 @@ pub fn build_timeline(child: &str, rows: &[RawEvent<'_>]) -> Timeline {
             eb,
             b.row,
         ))
-    });
+    };
+    // Extracts often list a child's rows in order already: then one look says so.
+    if !events.is_sorted_by(|a, b| order(a, b).is_le()) {
+        events.sort_by(order);
+    }
 
     // Duplicate rows: the first is kept, the others are reported (in place: a row repeats the
     // row kept just before it, since the sort puts equal rows together).
@@ -485,35 +489,36 @@ fn group_by_dates(
     builder: &mut Builder<'_>,
     events: Vec<(Option<&str>, Event)>,
 ) -> Vec<(String, Vec<Event>)> {
-    let child = builder.child.to_string();
+    use std::fmt::Write;
     let mut groups: Vec<(String, Vec<Event>)> = Vec::new();
-    let mut open = false;
-    for (_, event) in events {
-        if event.kind == EventKind::Referral {
-            if open {
-                if let Some((id, _)) = groups.last() {
+    // A referral starts an episode, so each episode is a run of the events in date order: from
+    // a referral (or, for the first, the first event) up to the next referral. Each run is
+    // measured before it is moved, so that its list is allocated once.
+    let mut rest = events.into_iter();
+    while let Some((_, head)) = rest.as_slice().first() {
+        let len = 1 + rest
+            .as_slice()
+            .iter()
+            .skip(1)
+            .position(|(_, e)| e.kind == EventKind::Referral)
+            .unwrap_or(rest.len() - 1);
+        if head.kind == EventKind::Referral {
+            if let Some((id, list)) = groups.last() {
+                if !list.iter().any(|e| e.kind == EventKind::Closure) {
                     let message = format!(
                         "row {}: referral on {} while episode '{id}' has no closure; a new episode starts here",
-                        event.row, event.date
+                        head.row, head.date
                     );
                     let id = id.clone();
-                    builder.find(FindingCode::DQ011, Some(&id), vec![event.row], message);
+                    builder.find(FindingCode::DQ011, Some(&id), vec![head.row], message);
                 }
             }
-            groups.push((format!("{child}#{}", groups.len() + 1), vec![event]));
-            open = true;
-            continue;
         }
-        if groups.is_empty() {
-            groups.push((format!("{child}#1"), Vec::new()));
-            open = true;
-        }
-        if let Some((_, list)) = groups.last_mut() {
-            if event.kind == EventKind::Closure {
-                open = false;
-            }
-            list.push(event);
-        }
+        let mut id = String::with_capacity(builder.child.len() + 4);
+        id.push_str(builder.child);
+        let _ = write!(id, "#{}", groups.len() + 1);
+        let list: Vec<Event> = rest.by_ref().take(len).map(|(_, event)| event).collect();
+        groups.push((id, list));
     }
     groups
 }
