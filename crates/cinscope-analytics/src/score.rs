@@ -767,21 +767,12 @@ fn status_code(status: Status) -> u8 {
 /// A string column whose row `i` is `values[index[i]]`; an index past the end is an error.
 ///
 /// The distinct values are stored once; each row is a 16-byte view of its value (for values of
-/// more than 12 bytes, a view into that one copy), written in one sequential pass.
+/// more than 12 bytes, a view into that one copy). Polars' gather copies the views and shares
+/// the dictionary's buffers; it checks the index against the dictionary first.
 fn lookup(name: &str, values: Vec<&str>, index: Vec<u32>) -> PolarsResult<Column> {
-    use polars_arrow::array::{MutableBinaryViewArray, Utf8ViewArray};
-    let dictionary: Utf8ViewArray =
-        MutableBinaryViewArray::<str>::from_values_iter(values.into_iter()).into();
-    let (views, buffers) = (dictionary.views(), dictionary.data_buffers());
-    let mut rows = MutableBinaryViewArray::<str>::with_capacity(index.len());
-    for i in index {
-        let view = views.get(i as usize).copied().ok_or_else(
-            || polars_err!(OutOfBounds: "column '{name}': value {i} of {} is out of range", views.len()),
-        )?;
-        rows.push_view(view, buffers);
-    }
-    let rows: Utf8ViewArray = rows.into();
-    Ok(StringChunked::with_chunk(name.into(), rows).into_column())
+    let dictionary = StringChunked::from_iter_values(name.into(), values.into_iter());
+    let index = IdxCa::from_vec(name.into(), index);
+    Ok(dictionary.take(&index)?.into_column())
 }
 
 fn obligations_frame(
