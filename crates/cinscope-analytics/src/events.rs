@@ -435,12 +435,16 @@ fn hashed_children(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
         .collect();
 
     // 2. Each partition: its groups, as (id, rows). An id of up to twelve bytes is whole in its
-    // view, so those are compared without reading the column again.
+    // view, so those are compared without reading the column again. Each row's group is found
+    // first and the groups counted, so that each group's rows are allocated once, at their size.
     let groups: Vec<Vec<(&str, Vec<u32>)>> = (0..PARTITIONS)
         .into_par_iter()
         .map(|part| {
-            let mut index: PlHashMap<&[u8], usize> = PlHashMap::default();
-            let mut groups: Vec<(&str, Vec<u32>)> = Vec::new();
+            let mut index: PlHashMap<&[u8], u32> = PlHashMap::default();
+            let mut ids: Vec<&str> = Vec::new();
+            let mut counts: Vec<u32> = Vec::new();
+            let rows_here: usize = buckets.iter().map(|(parts, _)| parts.get(part).map_or(0, Vec::len)).sum();
+            let mut group_of: Vec<u32> = Vec::with_capacity(rows_here);
             for ((array, _, _, offset), (parts, _)) in pieces.iter().zip(&buckets) {
                 for (row, view) in parts.get(part).into_iter().flatten() {
                     let local = (row - offset) as usize;
@@ -448,12 +452,22 @@ fn hashed_children(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
                         .get_inlined_slice()
                         .unwrap_or_else(|| array.get(local).unwrap_or_default().as_bytes());
                     let at = *index.entry(id).or_insert_with(|| {
-                        groups.push((array.get(local).unwrap_or_default(), Vec::new()));
-                        groups.len() - 1
+                        ids.push(array.get(local).unwrap_or_default());
+                        counts.push(0);
+                        (ids.len() - 1) as u32
                     });
-                    if let Some((_, rows)) = groups.get_mut(at) {
-                        rows.push(*row);
+                    if let Some(count) = counts.get_mut(at as usize) {
+                        *count += 1;
                     }
+                    group_of.push(at);
+                }
+            }
+            let mut groups: Vec<(&str, Vec<u32>)> =
+                ids.into_iter().zip(&counts).map(|(id, n)| (id, Vec::with_capacity(*n as usize))).collect();
+            let rows = buckets.iter().flat_map(|(parts, _)| parts.get(part).into_iter().flatten());
+            for ((row, _), at) in rows.zip(group_of) {
+                if let Some((_, list)) = groups.get_mut(at as usize) {
+                    list.push(*row);
                 }
             }
             groups
