@@ -143,24 +143,53 @@ pub(crate) fn read_columns(frame: &DataFrame) -> PolarsResult<Columns> {
 
 /// The event kind of every row (`u8::MAX` for a null or a name outside the vocabulary),
 /// resolved in parallel chunk by chunk; consecutive rows with the same name are resolved once.
+///
+/// Each thread keeps a small table of names it has resolved, indexed by the name's length and
+/// its first and last bytes: a name found there is confirmed by one comparison with the
+/// vocabulary's own spelling, rather than looked up among every name of the vocabulary.
 pub(crate) fn event_codes(event: &StringChunked) -> Vec<u8> {
+    use cinscope_domain::{EventKind, EVENTS};
     use rayon::prelude::*;
-    let code =
-        |name: Option<&str>| name.and_then(cinscope_domain::EventKind::parse).map_or(u8::MAX, |k| k as u8);
+    const SLOTS: usize = 256;
+    let slot = |name: &str| {
+        let bytes = name.as_bytes();
+        let first = bytes.first().copied().unwrap_or(0) as usize;
+        let last = bytes.last().copied().unwrap_or(0) as usize;
+        (bytes.len().wrapping_mul(31) ^ first.wrapping_mul(7) ^ last.wrapping_mul(131)) % SLOTS
+    };
     let mut codes = Vec::with_capacity(event.len());
     for array in event.downcast_iter() {
         let part: Vec<u8> = (0..array.len())
             .into_par_iter()
             .with_min_len(1 << 14)
             .map_init(
-                || (None::<&str>, u8::MAX),
-                |last, i| {
+                || (None::<&str>, u8::MAX, [u8::MAX; SLOTS]),
+                |(last_name, last_code, table), i| {
                     let name = array.get(i);
-                    if last.0.is_some() && last.0 == name {
-                        return last.1;
+                    if last_name.is_some() && *last_name == name {
+                        return *last_code;
                     }
-                    *last = (name, code(name));
-                    last.1
+                    let code = match name {
+                        None => u8::MAX,
+                        Some(name) => {
+                            let at = slot(name);
+                            let cached = table.get(at).copied().unwrap_or(u8::MAX);
+                            match EVENTS.get(cached as usize) {
+                                Some(spec) if spec.name == name => cached,
+                                _ => {
+                                    let code = EventKind::parse(name).map_or(u8::MAX, |k| k as u8);
+                                    if code != u8::MAX {
+                                        if let Some(entry) = table.get_mut(at) {
+                                            *entry = code;
+                                        }
+                                    }
+                                    code
+                                }
+                            }
+                        }
+                    };
+                    (*last_name, *last_code) = (name, code);
+                    code
                 },
             )
             .collect();
@@ -753,6 +782,41 @@ mod tests {
             let child = StringChunked::from_iter_options("child_id".into(), values.iter().copied());
             assert_eq!(hashed_children(&child).unwrap(), polars_groups(&child), "{values:?}");
         }
+    }
+
+    #[test]
+    fn event_codes_equal_the_vocabulary_lookup_row_by_row() {
+        // Every name of the vocabulary, near misses that share a name's length and first and
+        // last bytes, an unknown name and nulls, repeated and interleaved, in two chunks.
+        let mut names: Vec<Option<String>> = Vec::new();
+        for round in 0..3 {
+            for spec in cinscope_domain::EVENTS.iter().skip(round) {
+                names.push(Some(spec.name.to_string()));
+                let mut twin = spec.name.as_bytes().to_vec();
+                if let Some(middle) = twin.get_mut(spec.name.len() / 2) {
+                    *middle = b'x';
+                }
+                names.push(Some(String::from_utf8(twin).unwrap()));
+                names.push(if round == 1 { None } else { Some(spec.name.to_string()) });
+            }
+            names.push(Some("not_an_event".to_string()));
+        }
+        let half = names.len() / 2;
+        let mut column =
+            StringChunked::from_iter_options("event".into(), names[..half].iter().map(|n| n.as_deref()));
+        column
+            .append(&StringChunked::from_iter_options(
+                "event".into(),
+                names[half..].iter().map(|n| n.as_deref()),
+            ))
+            .unwrap();
+        assert_eq!(column.chunks().len(), 2);
+        let expected: Vec<u8> = names
+            .iter()
+            .map(|n| n.as_deref().and_then(cinscope_domain::EventKind::parse).map_or(u8::MAX, |k| k as u8))
+            .collect();
+        assert!(expected.iter().filter(|c| **c != u8::MAX).count() > 100);
+        assert_eq!(event_codes(&column), expected);
     }
 
     #[test]
