@@ -665,7 +665,11 @@ fn score_child<'c>(
     }
 
     let obligations = &mut evaluation.obligations;
-    obligations.sort_by_key(|o| (o.rule, o.episode, o.due, o.sequence));
+    // The engine gives them rule by rule and mostly in date order: often no sort is needed.
+    let key = |o: &cinscope_rules::Obligation| (o.rule, o.episode, o.due, o.sequence);
+    if !obligations.is_sorted_by_key(key) {
+        obligations.sort_by_key(key);
+    }
     let f = out.fill;
     let base = out.episode_ids.len() as u32;
     out.rows += obligations.len();
