@@ -11,12 +11,9 @@ fn d(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
 }
 
-fn run(
-    book: &cinscope_rules::Rulebook,
-    events: &[(&str, &str)],
-    as_of: &str,
-) -> Vec<(String, NaiveDate, Status)> {
-    let rows: Vec<RawEvent<'_>> = events
+/// One child's rows, numbered in order: (event, date) without episode ids or qualifiers.
+fn rows<'a>(events: &[(&'a str, &str)]) -> Vec<RawEvent<'a>> {
+    events
         .iter()
         .enumerate()
         .map(|(i, (e, day))| RawEvent {
@@ -27,8 +24,15 @@ fn run(
             qualifier: None,
             kind: None,
         })
-        .collect();
-    let timeline = build_timeline("C", &rows);
+        .collect()
+}
+
+fn run(
+    book: &cinscope_rules::Rulebook,
+    events: &[(&str, &str)],
+    as_of: &str,
+) -> Vec<(String, NaiveDate, Status)> {
+    let timeline = build_timeline("C", &rows(events));
     let options = Options { as_of: d(as_of), convention: Convention::ExcludeAnchor };
     evaluate(&timeline, book, &Calendar::england_and_wales(), options)
         .obligations
@@ -178,19 +182,7 @@ fn one_evaluation_reused_across_children_equals_a_fresh_one_for_each() {
     let mut reused = Evaluation::default();
     let mut counts = Vec::new();
     for history in histories {
-        let rows: Vec<RawEvent<'_>> = history
-            .iter()
-            .enumerate()
-            .map(|(i, (e, day))| RawEvent {
-                row: i as u64,
-                event: e,
-                date: Some(d(day)),
-                episode: None,
-                qualifier: None,
-                kind: None,
-            })
-            .collect();
-        let timeline = build_timeline("C", &rows);
+        let timeline = build_timeline("C", &rows(history));
         evaluate_into(&timeline, &book, &calendar, options, &mut reused);
         assert_eq!(reused, evaluate(&timeline, &book, &calendar, options));
         counts.push(reused.obligations.len());
