@@ -10,7 +10,7 @@ use cinscope_domain::{
 };
 use serde::Serialize;
 
-use crate::rulebook::{Duration, Rule, RuleKind, Rulebook, Scope, Selector, SpanKind};
+use crate::rulebook::{kind_bit, kinds_of, Duration, Rule, RuleKind, Rulebook, Scope, Selector, SpanKind};
 
 /// The status of an obligation at the as-of date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -169,7 +169,7 @@ pub fn evaluate_into(
     let present: Vec<u64> = timeline
         .episodes
         .iter()
-        .map(|e| e.events.iter().fold(0u64, |mask, ev| mask | bit(ev.kind)))
+        .map(|e| e.events.iter().fold(0u64, |mask, ev| mask | kind_bit(ev.kind)))
         .collect();
     let any = present.iter().fold(0u64, |all, mask| all | mask);
     for (index, rule) in rulebook.rules.iter().enumerate() {
@@ -188,17 +188,6 @@ pub fn evaluate_into(
         }
     }
     *out = eval.out;
-}
-
-/// The bit of an event kind in a mask of kinds (there are fewer than 64 kinds).
-fn bit(kind: EventKind) -> u64 {
-    1u64 << (kind as u8)
-}
-
-/// The kinds of event that any of `selectors` may match, as a mask: events of other kinds are
-/// passed over without looking at the selectors.
-fn kinds_of(selectors: &[Selector]) -> u64 {
-    selectors.iter().fold(0, |mask, s| mask | bit(s.kind))
 }
 
 fn interval(duration: &Duration) -> Option<Interval> {
@@ -304,8 +293,22 @@ impl<'a> Eval<'a> {
         // Applicability looks at the whole extract: an event recorded after the as-of date
         // still shows that the obligation arose (a plan was made, a conference was held).
         rule.when.episode_has.as_ref().is_none_or(|required| {
-            kinds & bit(required.kind) != 0 && episode.events.iter().any(|e| required.matches(e))
+            kinds & kind_bit(required.kind) != 0 && episode.events.iter().any(|e| required.matches(e))
         })
+    }
+
+    /// The visible events of `events` that one of `selectors` matches; events of a kind that no
+    /// selector names are passed over on one test of a bit.
+    fn matching<'s>(
+        &'s self,
+        events: &'a [Event],
+        selectors: &'s [Selector],
+    ) -> impl Iterator<Item = &'a Event> + 's {
+        let kinds = kinds_of(selectors);
+        events
+            .iter()
+            .filter(move |e| kinds & kind_bit(e.kind) != 0)
+            .filter(move |e| self.visible(e) && selectors.iter().any(|s| s.matches(e)))
     }
 
     /// The anchors of a context, added to `into`: matching visible events inside it, in date
@@ -321,12 +324,8 @@ impl<'a> Eval<'a> {
             Some(plan) => between(&episode.events, plan.start, plan.end),
             None => &episode.events,
         };
-        let kinds = kinds_of(selectors);
         into.extend(
-            events
-                .iter()
-                .filter(|e| kinds & bit(e.kind) != 0)
-                .filter(|e| self.visible(e) && selectors.iter().any(|s| s.matches(e)))
+            self.matching(events, selectors)
                 // A plan's own start event anchors it; other anchors must fall inside it.
                 .filter(|e| {
                     context
@@ -393,15 +392,8 @@ impl<'a> Eval<'a> {
         };
         // The lists are taken out of the scratch while the rule is evaluated, and put back.
         let mut targets = std::mem::take(&mut self.scratch.targets);
-        let sought_kinds = kinds_of(sought);
-        if kinds & sought_kinds != 0 {
-            targets.extend(
-                episode
-                    .events
-                    .iter()
-                    .filter(|e| sought_kinds & bit(e.kind) != 0)
-                    .filter(|e| self.visible(e) && sought.iter().any(|s| s.matches(e))),
-            );
+        if kinds & kinds_of(sought) != 0 {
+            targets.extend(self.matching(&episode.events, sought));
         }
         let mut contexts = std::mem::take(&mut self.scratch.contexts);
         self.contexts(rule, episode, &mut contexts);

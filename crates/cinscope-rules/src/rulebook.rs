@@ -331,19 +331,27 @@ pub struct Rule {
     pub note: Option<String>,
 }
 
+/// The bit of an event kind in a set of kinds (a `u64`: there are at most 64 kinds).
+pub(crate) fn kind_bit(kind: EventKind) -> u64 {
+    1u64 << (kind as u8)
+}
+
+/// The kinds of event that any of `selectors` may match, as a bit set (see [`kind_bit`]).
+pub(crate) fn kinds_of(selectors: &[Selector]) -> u64 {
+    selectors.iter().fold(0, |mask, s| mask | kind_bit(s.kind))
+}
+
 impl Rule {
     /// The event kinds that can start this rule's obligations, as a bit set over
     /// `EventKind as u8` (a rule none of whose kinds occur in an episode has nothing to say).
     pub fn trigger_mask(&self) -> u64 {
-        let bit = |kind: EventKind| 1u64 << (kind as u8);
-        let span_start = |span: SpanKind| bit(span.events().0);
         match &self.kind {
             RuleKind::Deadline { anchor, .. }
             | RuleKind::Recurring { anchor, .. }
-            | RuleKind::MaxGap { anchor, .. } => anchor.iter().fold(0, |m, a| m | bit(a.kind)),
-            RuleKind::Drift { span, .. } | RuleKind::MinDuration { span, .. } => span_start(*span),
-            RuleKind::Exclusivity { ends_when, .. } => ends_when.iter().fold(0, |m, a| m | bit(a.kind)),
-            RuleKind::Before { reference, .. } => bit(reference.kind),
+            | RuleKind::MaxGap { anchor, .. } => kinds_of(anchor),
+            RuleKind::Drift { span, .. } | RuleKind::MinDuration { span, .. } => kind_bit(span.events().0),
+            RuleKind::Exclusivity { ends_when, .. } => kinds_of(ends_when),
+            RuleKind::Before { reference, .. } => kind_bit(reference.kind),
         }
     }
 
