@@ -344,13 +344,6 @@ impl<'c> Gathered<'c> {
         })
     }
 
-    /// The rows of child `group` as raw events.
-    pub(crate) fn raw_events(&self, group: usize) -> Vec<RawEvent<'c>> {
-        let mut raw = Vec::new();
-        self.raw_events_into(group, &mut raw);
-        raw
-    }
-
     /// The rows of child `group` as raw events, in place of what `into` held (its memory is
     /// reused from child to child).
     pub(crate) fn raw_events_into(&self, group: usize, into: &mut Vec<RawEvent<'c>>) {
@@ -558,8 +551,15 @@ pub fn timelines(frame: &DataFrame) -> PolarsResult<(Vec<Timeline>, Vec<u64>)> {
     let cols = read_columns(frame)?;
     let (groups, null_children) = group_by_child(&cols.child)?;
     let gathered = Gathered::new(&cols, &groups)?;
-    let out =
-        groups.iter().enumerate().map(|(g, (id, _))| build_timeline(id, &gathered.raw_events(g))).collect();
+    let mut raw = Vec::new();
+    let out = groups
+        .iter()
+        .enumerate()
+        .map(|(g, (id, _))| {
+            gathered.raw_events_into(g, &mut raw);
+            build_timeline(id, &raw)
+        })
+        .collect();
     Ok((out, null_children))
 }
 

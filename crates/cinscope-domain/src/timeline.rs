@@ -527,8 +527,9 @@ fn finish_episode(builder: &mut Builder<'_>, id: String, events: Vec<Event>) -> 
     // The first referral and closure are used; the rows of all are listed only when there are
     // more than one.
     let of_kind = |kind: EventKind| events.iter().filter(move |e| e.kind == kind);
-    let referral = of_kind(EventKind::Referral).next().cloned();
-    let referrals = of_kind(EventKind::Referral).count();
+    let mut all = of_kind(EventKind::Referral);
+    let referral = all.next().cloned();
+    let referrals = usize::from(referral.is_some()) + all.count();
     if referrals > 1 {
         let rows = of_kind(EventKind::Referral).map(|e| e.row).collect();
         builder.find(
@@ -547,8 +548,9 @@ fn finish_episode(builder: &mut Builder<'_>, id: String, events: Vec<Event>) -> 
             format!("episode '{id}' has no referral; it is taken to start at its first event"),
         );
     }
-    let mut closure = of_kind(EventKind::Closure).next().cloned();
-    let closures = of_kind(EventKind::Closure).count();
+    let mut all = of_kind(EventKind::Closure);
+    let mut closure = all.next().cloned();
+    let closures = usize::from(closure.is_some()) + all.count();
     if closures > 1 {
         let rows = of_kind(EventKind::Closure).map(|e| e.row).collect();
         builder.find(
