@@ -178,8 +178,8 @@ def _score(
         )
     # The binding checks the names (ValueError naming the one at fault); a lone name is a list of one.
     wanted = None if columns is None else [columns] if isinstance(columns, str) else list(columns)
-    codes, labels, findings = _core.score(frame, pairs, day, convention, cal._inner, errors, wanted)
-    obligations = _labelled(codes, labels)
+    codes, labels, findings, constants, order = _core.score(frame, pairs, day, convention, cal._inner, errors, wanted)
+    obligations = _labelled(codes, labels, constants, order)
     if errors == "raise":
         # The row checks passed, so what was not scored is an obligation whose due date cannot
         # be computed (a date outside the calendar): say so rather than return a short frame.
@@ -194,21 +194,36 @@ def _score(
     return Scored(obligations, findings)
 
 
-def _labelled(codes: pl.DataFrame, labels: list[tuple[str, list[str], bool]]) -> pl.DataFrame:
-    """Rebuilds the label columns the core hands over as integer codes: each (name, label of
-    each code, whether an Enum) becomes its Enum or Categorical column by a gather from its
-    labels, all in parallel. Polars' own hand-over of such a column re-encodes it row by row
-    on one thread, several times slower at national scale. (A rule's title may be listed once
-    per rule: as a Categorical that is still one category.)"""
-    if not labels:
-        return codes
-    rebuilt = [
-        pl.lit(pl.Series(name, categories, dtype=pl.Enum(categories) if is_enum else pl.Categorical))
-        .gather(pl.col(name))
-        .alias(name)
-        for name, categories, is_enum in labels
+def _labelled(
+    codes: pl.DataFrame,
+    labels: list[tuple[str, list[str], bool]],
+    constants: pl.DataFrame,
+    order: list[str],
+) -> pl.DataFrame:
+    """The obligations frame from what the core hands over, in one pass of Polars.
+
+    * Each label column given as integer codes (name, label of each code, whether an Enum)
+      becomes its Enum or Categorical column by a gather from its labels, all in parallel.
+      Polars' own hand-over of such a column re-encodes it row by row on one thread, several
+      times slower at national scale. (A rule's title may be listed once per rule: as a
+      Categorical that is still one category.)
+    * Each column of ``constants`` (one row) holds one value for every row: it is added as a
+      literal, which Polars keeps as that one value rather than one per row.
+    * The columns are put in ``order``.
+    """
+    typed = {name: (categories, pl.Enum(categories) if is_enum else pl.Categorical) for name, categories, is_enum in labels}
+    columns = [
+        pl.lit(pl.Series(name, typed[name][0], dtype=typed[name][1])).gather(pl.col(name)).alias(name)
+        for name in typed
+        if name in codes.columns
     ]
-    return codes.lazy().with_columns(rebuilt).collect()
+    for name, value in constants.row(0, named=True).items() if constants.width else ():
+        if name in typed:
+            categories, dtype = typed[name]
+            columns.append(pl.lit(None if value is None else categories[value], dtype=dtype).alias(name))
+        else:
+            columns.append(pl.lit(value, dtype=constants.schema[name]).alias(name))
+    return codes.lazy().with_columns(columns).select(order).collect()
 
 
 def score(

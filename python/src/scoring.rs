@@ -165,7 +165,7 @@ pub(crate) fn score(
     calendar: &PyCalendar,
     errors: &str,
     columns: Option<Vec<String>>,
-) -> PyResult<(PyDataFrame, Vec<Label>, PyDataFrame)> {
+) -> PyResult<Scores> {
     cinscope_analytics::check_schema(&frame.0).map_err(|e| SchemaError::new_err(e.to_string()))?;
     if let Some(wanted) = &columns {
         let present: Vec<&str> = frame.0.get_column_names().iter().map(|n| n.as_str()).collect();
@@ -213,7 +213,9 @@ pub(crate) fn score(
     match result {
         Ok(scored) => {
             let labels = scored.labels.into_iter().map(|l| (l.column, l.categories, l.vocabulary)).collect();
-            Ok((PyDataFrame(scored.obligations), labels, PyDataFrame(scored.findings)))
+            let order = scored.obligations.get_column_names().iter().map(|n| n.to_string()).collect();
+            let (varying, constants) = split_constants(scored.obligations).map_err(frame_error)?;
+            Ok((PyDataFrame(varying), labels, PyDataFrame(scored.findings), PyDataFrame(constants), order))
         }
         Err(PyErrState::Frame(e)) => Err(frame_error(e)),
         Err(PyErrState::Rows(problems)) => {
@@ -223,6 +225,31 @@ pub(crate) fn score(
             )))
         }
     }
+}
+
+/// What `score` hands to Python: the obligations' columns that vary from row to row (label
+/// columns as codes), the labels of those codes, the findings, a frame of one row holding the
+/// columns that have one value for every row, and the order of all the columns.
+type Scores = (PyDataFrame, Vec<Label>, PyDataFrame, PyDataFrame, Vec<String>);
+
+/// The obligations' columns that hold one value for every row (Polars scalar columns), taken out
+/// as a frame of one row, and the other columns. Handing a scalar column to Python would write
+/// out its value once per row; Python adds each back as a literal, which stays one value. When
+/// every column is a constant the first stays in the frame, which gives the frame its height.
+fn split_constants(frame: DataFrame) -> PolarsResult<(DataFrame, DataFrame)> {
+    let height = frame.height();
+    let (mut varying, mut constants) = (Vec::new(), Vec::new());
+    for column in frame.into_columns() {
+        match column.as_scalar_column() {
+            Some(scalar) => constants.push(scalar.scalar().clone().into_column(scalar.name().clone())),
+            None => varying.push(column),
+        }
+    }
+    if varying.is_empty() && !constants.is_empty() {
+        let first = constants.remove(0);
+        varying.push(first.new_from_index(0, height));
+    }
+    Ok((DataFrame::new(height, varying)?, DataFrame::new(1, constants)?))
 }
 
 /// A label column handed to Python as its integer codes: (column name, the label of each code,

@@ -364,3 +364,27 @@ def test_each_column_alone_equals_that_column_of_the_whole_frame() -> None:
     for name in cs.OBLIGATION_COLUMNS:
         alone = cs.score(events, {"Kent": "kent"}, as_of=AS_OF, columns=[name])
         assert alone.equals(full.select(name)), name
+
+
+def test_columns_of_one_value_hold_it_once() -> None:
+    # The rulebook (when there is one), the convention and the as-of date are the same on every
+    # row: Polars keeps each as one value, so they add nothing to the frame's size, yet read as
+    # a full column of their dtype.
+    events = pl.concat([frame(KENT_HISTORY)] * 50).with_columns(
+        pl.col("child_id") + pl.int_range(pl.len()).floordiv(len(KENT_HISTORY)).cast(pl.String)
+    )
+    status = cs.score(events, "kent", as_of=AS_OF, columns=["status"])
+    with_constants = cs.score(events, "kent", as_of=AS_OF, columns=["status", "rulebook", "convention", "as_of"])
+    assert status.height > 500
+    # One value each (Polars counts its bytes once), not nine bytes a row for the three.
+    assert with_constants.estimated_size() - status.estimated_size() < 64
+    assert with_constants["as_of"].unique().to_list() == [AS_OF]
+    assert with_constants["rulebook"].cast(pl.String).unique().to_list() == ["kent"]
+    assert with_constants["convention"].cast(pl.String).unique().to_list() == ["exclude_anchor"]
+    assert with_constants.schema["convention"] == pl.Enum(["exclude_anchor", "count_anchor"])
+    # Under a rulebook per authority the rulebook varies from row to row: it is a real column.
+    two = pl.concat([frame(KENT_HISTORY, authority="Kent"), frame(KENT_HISTORY, authority="National")
+                     .with_columns(pl.col("child_id") + "n")])
+    both = cs.score(two, {"Kent": "kent", "National": "national"}, as_of=AS_OF, columns=["rulebook", "as_of"])
+    assert set(both["rulebook"].cast(pl.String)) == {"kent", "national"}
+    assert both.estimated_size() > 0

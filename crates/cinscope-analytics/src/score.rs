@@ -523,6 +523,8 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     for frame in &frames {
         obligations.vstack_mut(frame)?;
     }
+    drop(frames);
+    let obligations = with_constants(obligations, &book_list, options)?;
     // The rows in child order and the groups are not needed any more: their memory can hold
     // the findings table.
     drop(gathered);
@@ -811,22 +813,10 @@ fn obligations_frame(
         .map(|(b, r)| offsets.get(*b as usize).map_or(IdxSize::MAX, |o| (o + r) as IdxSize))
         .collect();
     let as_codes = options.label_codes;
-    // A label of the rulebooks used: row `i` is `values[index[i]]`, or the code `index[i]`.
-    let categorical = |name: &str, values: &[&str], index: Vec<IdxSize>| {
-        if as_codes {
-            Ok(IdxCa::from_vec(name.into(), index).into_column())
-        } else {
-            categorical_column(name, values, index)
-        }
-    };
-    // A label of a fixed vocabulary: an Enum, or the one-byte codes.
+    let categorical =
+        |name: &str, values: &[&str], index: Vec<IdxSize>| rulebook_label(as_codes, name, values, index);
     let vocabulary_label = |name: &str, categories: &[&str], values: Nullable<u8>| {
-        if as_codes {
-            let (values, validity) = values.into_parts();
-            Ok(UInt8Chunked::from_vec_validity(name.into(), values, validity).into_column())
-        } else {
-            enum8(name, categories, values)
-        }
+        vocabulary_label(as_codes, name, categories, values)
     };
     // As codes, `rule` and `title` are the same numbers: one array, shared by both columns.
     let rule_codes = (as_codes && (wanted(options, "rule") || wanted(options, "title")))
@@ -852,7 +842,9 @@ fn obligations_frame(
     // Only the columns asked for are built, from the vectors filled for them.
     let want = |name: &str| wanted(options, name);
     let mut built: Vec<Column> = Vec::new();
-    if want("rulebook") {
+    // Columns of one value for every row are added once the chunks are stacked (see
+    // [`with_constants`]).
+    if want("rulebook") && books.len() > 1 {
         let ids: Vec<&str> = books.iter().map(|b| b.id.as_str()).collect();
         built.push(categorical("rulebook", &ids, out.book.iter().map(|b| *b as IdxSize).collect())?);
     }
@@ -938,19 +930,75 @@ fn obligations_frame(
     if want("working_days_late") {
         built.push(numbers::<Int32Type>("working_days_late", out.working_days_late));
     }
-    if want("convention") {
+    DataFrame::new(n, built)
+}
+
+/// A label of the rulebooks used: row `i` is `values[index[i]]` (a Categorical), or with
+/// `as_codes` the code `index[i]`.
+fn rulebook_label(as_codes: bool, name: &str, values: &[&str], index: Vec<IdxSize>) -> PolarsResult<Column> {
+    if as_codes {
+        Ok(IdxCa::from_vec(name.into(), index).into_column())
+    } else {
+        categorical_column(name, values, index)
+    }
+}
+
+/// A label of a fixed vocabulary: an Enum, or with `as_codes` the one-byte codes.
+fn vocabulary_label(
+    as_codes: bool,
+    name: &str,
+    categories: &[&str],
+    values: Nullable<u8>,
+) -> PolarsResult<Column> {
+    if as_codes {
+        let (values, validity) = values.into_parts();
+        Ok(UInt8Chunked::from_vec_validity(name.into(), values, validity).into_column())
+    } else {
+        enum8(name, categories, values)
+    }
+}
+
+/// The stacked obligations with the columns that hold one value for every row (`convention`,
+/// `as_of`, and `rulebook` when there is one), then every column in its order: the order asked
+/// for, else that of [`OBLIGATION_COLUMNS`].
+///
+/// Each constant is a Polars scalar column: one value and a length, so it takes no memory per
+/// row until an operation needs the values. At national scale the three would otherwise hold
+/// nine bytes per obligation.
+fn with_constants(
+    mut frame: DataFrame,
+    books: &[Arc<Rulebook>],
+    options: &ScoreOptions,
+) -> PolarsResult<DataFrame> {
+    let height = frame.height();
+    let as_codes = options.label_codes;
+    let one = |value: u8| Nullable { values: vec![value], valid: MutableBitmap::from_len_set(1) };
+    let mut constants: Vec<Column> = Vec::new();
+    if let [book] = books {
+        if wanted(options, "rulebook") {
+            constants.push(rulebook_label(as_codes, "rulebook", &[book.id.as_str()], vec![0])?);
+        }
+    }
+    if wanted(options, "convention") {
         let code = CONVENTIONS.iter().position(|c| *c == options.convention.name()).unwrap_or(0) as u8;
-        let codes = Nullable { values: vec![code; n], valid: MutableBitmap::from_len_set(n) };
-        built.push(vocabulary_label("convention", &CONVENTIONS, codes)?);
+        constants.push(vocabulary_label(as_codes, "convention", &CONVENTIONS, one(code))?);
     }
-    if want("as_of") {
-        built.push(dates_all("as_of", vec![to_days(options.as_of); n]));
+    if wanted(options, "as_of") {
+        constants.push(dates_all("as_of", vec![to_days(options.as_of)]));
     }
-    let frame = DataFrame::new(n, built)?;
+    for column in constants {
+        let value = column.take_materialized_series();
+        frame.with_column(Column::Scalar(polars::frame::column::ScalarColumn::from_single_value_series(
+            value, height,
+        )))?;
+    }
     match &options.columns {
-        // In the order asked for.
         Some(names) => frame.select(names.iter().map(String::as_str)),
-        None => Ok(frame),
+        None => {
+            let present: Vec<&str> =
+                OBLIGATION_COLUMNS.iter().copied().filter(|c| frame.column(c).is_ok()).collect();
+            frame.select(present)
+        }
     }
 }
 
@@ -1118,6 +1166,56 @@ mod tests {
         // Few children: one chunk; none: one empty chunk.
         assert_eq!(balanced_ranges(&groups[..300], 8), vec![0..300]);
         assert_eq!(balanced_ranges(&[], 8), vec![0..0]);
+    }
+
+    #[test]
+    fn columns_of_one_value_are_scalar_columns_of_the_frames_height() {
+        let national = Arc::new(cinscope_rules::builtin("national").unwrap());
+        let one = Rulebooks::One(Arc::clone(&national));
+        let mut options = options();
+        let full = score(&events(), &one, &options).unwrap().obligations;
+        assert_eq!(full.height(), 2);
+        for name in ["rulebook", "convention", "as_of"] {
+            let column = full.column(name).unwrap();
+            assert!(column.as_scalar_column().is_some(), "{name} is not a scalar column");
+            assert_eq!(column.len(), 2, "{name}");
+        }
+        let text = |frame: &DataFrame, name: &str| -> Vec<String> {
+            let values = frame.column(name).unwrap().cast(&DataType::String).unwrap();
+            values.str().unwrap().iter().map(|v| v.unwrap_or("null").to_string()).collect()
+        };
+        assert_eq!(text(&full, "rulebook"), vec!["national", "national"]);
+        assert_eq!(text(&full, "convention"), vec!["exclude_anchor", "exclude_anchor"]);
+        assert_eq!(text(&full, "as_of"), vec!["2025-06-30", "2025-06-30"]);
+        // The varying columns are built as before: not scalars.
+        assert!(full.column("status").unwrap().as_scalar_column().is_none());
+
+        // Only constants asked for: still one row per obligation, in the order asked for.
+        options.columns = Some(vec!["as_of".into(), "rulebook".into()]);
+        let only = score(&events(), &one, &options).unwrap().obligations;
+        assert_eq!(only.shape(), (2, 2));
+        assert_eq!(text(&only, "as_of"), vec!["2025-06-30", "2025-06-30"]);
+
+        // As codes, the constants are codes too: the rulebook's number and the convention's.
+        options.columns = None;
+        options.label_codes = true;
+        let codes = score(&events(), &one, &options).unwrap().obligations;
+        assert_eq!(text(&codes, "rulebook"), vec!["0", "0"]);
+        assert_eq!(text(&codes, "convention"), vec!["0", "0"]);
+
+        // Rulebooks by authority: the rulebook varies, so it is a column of values.
+        let mut by_authority = events();
+        by_authority.with_column(Column::new("authority".into(), ["x", "x", "x", "y", "y", "y"])).unwrap();
+        let mut map = HashMap::new();
+        map.insert("x".to_string(), Arc::clone(&national));
+        map.insert("y".to_string(), Arc::new(cinscope_rules::builtin("kent").unwrap()));
+        options.label_codes = false;
+        let scored = score(&by_authority, &Rulebooks::ByAuthority(map), &options).unwrap().obligations;
+        assert!(scored.column("rulebook").unwrap().as_scalar_column().is_none());
+        assert!(scored.column("as_of").unwrap().as_scalar_column().is_some());
+        let books = text(&scored, "rulebook");
+        assert_eq!(books.first().map(String::as_str), Some("national"));
+        assert_eq!(books.last().map(String::as_str), Some("kent"));
     }
 
     #[test]
