@@ -275,6 +275,7 @@ impl<'c> Coded<'c> {
     }
 
     /// The value of an id.
+    #[cfg(test)]
     fn value(&self, id: u32) -> Option<&'c str> {
         self.values.get(id as usize).copied()
     }
@@ -294,67 +295,57 @@ fn gather_by<T: Send>(rows: &[u32], value: impl Fn(usize) -> T + Sync) -> Vec<T>
 /// that scoring reads them sequentially.
 pub(crate) struct Gathered<'c> {
     source: &'c Columns,
-    /// Original row of each gathered position.
-    order: Vec<u32>,
-    /// Start of each child's run in `order` (one more entry than children).
-    starts: Vec<usize>,
+    /// The children and their rows: `groups.rows` is the original row of each gathered
+    /// position, and `groups.starts` the start of each child's run.
+    pub(crate) groups: ChildRows<'c>,
     /// Event kind of each gathered position; `u8::MAX` for a name outside the vocabulary.
     kinds: Vec<u8>,
     /// Date of each gathered position, in days since 1970-01-01; [`NO_DATE`] for a null.
     date: Vec<i32>,
-    /// Episode ids and qualifiers: each column's coded values and the ids of gathered positions.
-    episode: Option<(Coded<'c>, Vec<u32>)>,
-    qualifier: Option<(Coded<'c>, Vec<u32>)>,
+    /// Episode ids and qualifiers: each column's distinct values and the id of each gathered
+    /// position's value (see [`Coded`]).
+    episode: Option<(Vec<&'c str>, Vec<u32>)>,
+    qualifier: Option<(Vec<&'c str>, Vec<u32>)>,
 }
 
 impl<'c> Gathered<'c> {
-    /// Gathers `cols` by the row groups of `group_by_child`.
-    pub(crate) fn new(cols: &'c Columns, groups: &[(&str, Vec<u32>)]) -> PolarsResult<Self> {
-        let mut order = Vec::with_capacity(cols.event.len());
-        let mut starts = Vec::with_capacity(groups.len() + 1);
-        for (_, rows) in groups {
-            starts.push(order.len());
-            order.extend_from_slice(rows);
-        }
-        starts.push(order.len());
+    /// Gathers `cols` by the row groups of `group_by_child`, which it keeps.
+    pub(crate) fn new(cols: &'c Columns, groups: ChildRows<'c>) -> PolarsResult<Self> {
+        let order = groups.rows.as_slice();
         // Event names were resolved in the frame's own order; gather their codes.
-        let kinds = gather_by(&order, |r| cols.codes.get(r).copied().unwrap_or(u8::MAX));
+        let kinds = gather_by(order, |r| cols.codes.get(r).copied().unwrap_or(u8::MAX));
         let date = {
             let arrays: Vec<_> = cols.date.downcast_iter().collect();
             match arrays.as_slice() {
-                [array] => gather_by(&order, |r| array.get(r).unwrap_or(NO_DATE)),
-                _ => gather_by(&order, |r| cols.date.get(r).unwrap_or(NO_DATE)),
+                [array] => gather_by(order, |r| array.get(r).unwrap_or(NO_DATE)),
+                _ => gather_by(order, |r| cols.date.get(r).unwrap_or(NO_DATE)),
             }
         };
+        // Coded in row order, then the ids gathered; the ids in row order are not kept.
         let coded = |column: &'c Option<StringChunked>| {
             column.as_ref().map(|c| {
                 let coded = Coded::new(c);
-                let ids = coded.gather(&order);
-                (coded, ids)
+                let ids = coded.gather(order);
+                (coded.values, ids)
             })
         };
-        Ok(Gathered {
-            source: cols,
-            kinds,
-            date,
-            episode: coded(&cols.episode),
-            qualifier: coded(&cols.qualifier),
-            order,
-            starts,
-        })
+        let (episode, qualifier) = (coded(&cols.episode), coded(&cols.qualifier));
+        Ok(Gathered { source: cols, groups, kinds, date, episode, qualifier })
     }
 
     /// The rows of child `group` as raw events, in place of what `into` held (its memory is
     /// reused from child to child).
     pub(crate) fn raw_events_into(&self, group: usize, into: &mut Vec<RawEvent<'c>>) {
         into.clear();
-        let start = self.starts.get(group).copied().unwrap_or(0);
-        let end = self.starts.get(group + 1).copied().unwrap_or(start);
-        let read = |column: &Option<(Coded<'c>, Vec<u32>)>, pos: usize| {
-            column.as_ref().and_then(|(coded, ids)| ids.get(pos).and_then(|id| coded.value(*id)))
+        let start = self.groups.starts.get(group).map_or(0, |s| *s as usize);
+        let end = self.groups.starts.get(group + 1).map_or(start, |s| *s as usize);
+        let read = |column: &Option<(Vec<&'c str>, Vec<u32>)>, pos: usize| {
+            column
+                .as_ref()
+                .and_then(|(values, ids)| ids.get(pos).and_then(|id| values.get(*id as usize).copied()))
         };
         into.extend((start..end).map(|pos| {
-            let row = self.order.get(pos).copied().unwrap_or(0);
+            let row = self.groups.rows.get(pos).copied().unwrap_or(0);
             let spec = self.kinds.get(pos).and_then(|code| cinscope_domain::EVENTS.get(*code as usize));
             let event = match spec {
                 Some(spec) => spec.name,
@@ -456,10 +447,11 @@ fn hashed_children(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
         })
         .collect();
 
-    // 2. Each partition: its groups, as (id, rows). An id of up to twelve bytes is whole in its
-    // view, so those are compared without reading the column again. Each row's group is found
-    // first and the groups counted, so that each group's rows are allocated once, at their size.
-    let groups: Vec<Vec<(&str, Vec<u32>)>> = (0..PARTITIONS)
+    // 2. Each partition: its groups, as ids and their rows one after another. An id of up to
+    // twelve bytes is whole in its view, so those are compared without reading the column
+    // again. Each row's group is found first and the groups counted, then each row put in its
+    // place.
+    let groups: Vec<ChildRows<'_>> = (0..PARTITIONS)
         .into_par_iter()
         .map(|part| {
             let mut index: PlHashMap<&[u8], u32> = PlHashMap::default();
@@ -484,23 +476,51 @@ fn hashed_children(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
                     group_of.push(at);
                 }
             }
-            let mut groups: Vec<(&str, Vec<u32>)> =
-                ids.into_iter().zip(&counts).map(|(id, n)| (id, Vec::with_capacity(*n as usize))).collect();
+            // Each group's start, then each row at the next free place of its group.
+            let mut starts: Vec<u32> = Vec::with_capacity(counts.len() + 1);
+            let mut total = 0u32;
+            for n in &counts {
+                starts.push(total);
+                total += n;
+            }
+            starts.push(total);
+            let mut next = starts.clone();
+            let mut placed = vec![0u32; rows_here];
             let rows = buckets.iter().flat_map(|(parts, _)| parts.get(part).into_iter().flatten());
             for ((row, _), at) in rows.zip(group_of) {
-                if let Some((_, list)) = groups.get_mut(at as usize) {
-                    list.push(*row);
+                if let Some(cursor) = next.get_mut(at as usize) {
+                    if let Some(slot) = placed.get_mut(*cursor as usize) {
+                        *slot = *row;
+                    }
+                    *cursor += 1;
                 }
             }
-            groups
+            ChildRows { ids, starts, rows: placed, nulls: Vec::new() }
         })
         .collect();
 
     // 3. All groups, in order of their first row.
-    let mut out: Vec<(&str, Vec<u32>)> = groups.into_iter().flatten().collect();
-    out.par_sort_unstable_by_key(|(_, rows)| rows.first().copied().unwrap_or(u32::MAX));
-    let nulls = buckets.into_iter().flat_map(|(_, nulls)| nulls).collect();
-    Ok((out, nulls))
+    let mut order: Vec<(u32, u32, u32)> = Vec::new();
+    for (p, part) in groups.iter().enumerate() {
+        order.extend(
+            (0..part.len())
+                .map(|g| (part.rows_of(g).first().copied().unwrap_or(u32::MAX), p as u32, g as u32)),
+        );
+    }
+    order.par_sort_unstable();
+    let mut out = ChildRows {
+        ids: Vec::with_capacity(order.len()),
+        starts: Vec::with_capacity(order.len() + 1),
+        rows: Vec::with_capacity(groups.iter().map(|g| g.rows.len()).sum()),
+        nulls: buckets.into_iter().flat_map(|(_, nulls)| nulls).collect(),
+    };
+    for (_, p, g) in order {
+        if let Some(part) = groups.get(p as usize) {
+            out.push(part.ids.get(g as usize).copied().unwrap_or_default(), part.rows_of(g as usize));
+        }
+    }
+    out.starts.push(out.rows.len() as u32);
+    Ok(out)
 }
 
 /// The groups of [`group_by_child`] when every child's rows are contiguous (nulls may fall
@@ -524,24 +544,86 @@ fn contiguous_children(child: &StringChunked) -> Option<ChildRows<'_>> {
         }
     }
     let has_nulls = !nulls.is_empty();
-    let out = runs
-        .into_iter()
-        .map(|(id, first, end)| {
-            let rows = if has_nulls {
-                // The null rows are in order: skip those inside the run.
-                (first..end).filter(|r| nulls.binary_search(&u64::from(*r)).is_err()).collect()
-            } else {
-                (first..end).collect()
-            };
-            (id, rows)
-        })
-        .collect();
-    Some((out, nulls))
+    let mut out = ChildRows {
+        ids: Vec::with_capacity(runs.len()),
+        starts: Vec::with_capacity(runs.len() + 1),
+        rows: Vec::with_capacity(child.len().saturating_sub(nulls.len())),
+        nulls: Vec::new(),
+    };
+    for (id, first, end) in runs {
+        out.ids.push(id);
+        out.starts.push(out.rows.len() as u32);
+        if has_nulls {
+            // The null rows are in order: skip those inside the run.
+            out.rows.extend((first..end).filter(|r| nulls.binary_search(&u64::from(*r)).is_err()));
+        } else {
+            out.rows.extend(first..end);
+        }
+    }
+    out.starts.push(out.rows.len() as u32);
+    out.nulls = nulls;
+    Some(out)
 }
 
-/// Each child's id and rows, children in order of first appearance; then the rows whose child
-/// id is null.
-pub type ChildRows<'a> = (Vec<(&'a str, Vec<u32>)>, Vec<u64>);
+/// The rows of each child of an events frame, children in order of first appearance and each
+/// child's rows in row order, held in one list (child after child) with where each child's
+/// start; then the rows whose child id is null.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChildRows<'a> {
+    /// Each child's id.
+    pub ids: Vec<&'a str>,
+    /// Where each child's rows start in `rows`, then the length of `rows`: one more entry than
+    /// children.
+    pub starts: Vec<u32>,
+    /// The rows of every child, child after child.
+    pub rows: Vec<u32>,
+    /// The rows whose child id is null, in order.
+    pub nulls: Vec<u64>,
+}
+
+impl<'a> ChildRows<'a> {
+    /// From each child's id and rows, in order, and the null rows.
+    pub fn from_groups<R: AsRef<[u32]>>(
+        groups: impl IntoIterator<Item = (&'a str, R)>,
+        nulls: Vec<u64>,
+    ) -> Self {
+        let mut out = ChildRows { nulls, ..ChildRows::default() };
+        for (id, rows) in groups {
+            out.push(id, rows.as_ref());
+        }
+        out.starts.push(out.rows.len() as u32);
+        out
+    }
+
+    /// Adds a child (before the closing entry of `starts` is pushed).
+    fn push(&mut self, id: &'a str, rows: &[u32]) {
+        self.ids.push(id);
+        self.starts.push(self.rows.len() as u32);
+        self.rows.extend_from_slice(rows);
+    }
+
+    /// The number of children.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether there are no children.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The rows of child `child` (none past the last child).
+    pub fn rows_of(&self, child: usize) -> &[u32] {
+        let start = self.starts.get(child).map_or(0, |s| *s as usize);
+        let end = self.starts.get(child + 1).map_or(start, |s| *s as usize);
+        self.rows.get(start..end).unwrap_or_default()
+    }
+
+    /// Each child's id and rows, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &[u32])> + '_ {
+        self.ids.iter().enumerate().map(|(i, id)| (*id, self.rows_of(i)))
+    }
+}
 
 /// Builds one timeline per child from an events frame, children in order of first appearance.
 ///
@@ -549,18 +631,19 @@ pub type ChildRows<'a> = (Vec<(&'a str, Vec<u32>)>, Vec<u64>);
 /// caller can report or reject them.
 pub fn timelines(frame: &DataFrame) -> PolarsResult<(Vec<Timeline>, Vec<u64>)> {
     let cols = read_columns(frame)?;
-    let (groups, null_children) = group_by_child(&cols.child)?;
-    let gathered = Gathered::new(&cols, &groups)?;
+    let gathered = Gathered::new(&cols, group_by_child(&cols.child)?)?;
     let mut raw = Vec::new();
-    let out = groups
+    let out = gathered
+        .groups
+        .ids
         .iter()
         .enumerate()
-        .map(|(g, (id, _))| {
+        .map(|(g, id)| {
             gathered.raw_events_into(g, &mut raw);
             build_timeline(id, &raw)
         })
         .collect();
-    Ok((out, null_children))
+    Ok((out, gathered.groups.nulls))
 }
 
 /// The data-quality findings of an events frame as a frame: one row per finding with its code,
@@ -741,7 +824,7 @@ mod tests {
             }
         }
         nulls.sort_unstable();
-        (out, nulls)
+        ChildRows::from_groups(out, nulls)
     }
 
     #[test]
@@ -768,7 +851,7 @@ mod tests {
         }
         assert!(column.chunks().len() >= 4);
         let ours = hashed_children(&column).unwrap();
-        assert!(ours.0.len() > 5_000 && !ours.1.is_empty());
+        assert!(ours.len() > 5_000 && !ours.nulls.is_empty());
         assert_eq!(ours, polars_groups(&column));
         // A slice of the column (arrays that start part-way into their buffers).
         let sliced = column.slice(5, 80_000);

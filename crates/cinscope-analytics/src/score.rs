@@ -467,13 +467,14 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
         }
     };
 
-    let (groups, null_children) = crate::events::group_by_child(&cols.child)?;
-    let mut skipped: Vec<crate::events::Unused> = null_children
+    let mut groups = crate::events::group_by_child(&cols.child)?;
+    let mut skipped: Vec<crate::events::Unused> = std::mem::take(&mut groups.nulls)
         .into_iter()
         .map(|row| (row, None, format!("row {row}: child_id is null; the row is not scored")))
         .collect();
 
-    let gathered = crate::events::Gathered::new(&cols, &groups)?;
+    let gathered = crate::events::Gathered::new(&cols, groups)?;
+    let groups = &gathered.groups;
 
     // Children are scored in a few large chunks (four per thread, for balance), each filling
     // one set of output vectors sized up front and then made at once into a frame of its own,
@@ -481,20 +482,21 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     // (their columns keep one chunk per part). Chunks hold about as many events each, not as
     // many children: in order of first appearance, the children of few events come last.
     let fill = Fill::new(options);
-    let ranges = balanced_ranges(&groups, rayon::current_num_threads() * 4);
+    let ranges = balanced_ranges(&groups.starts, rayon::current_num_threads() * 4);
     let scored: Vec<PolarsResult<ChunkResult>> = ranges
         .par_iter()
         .map(|range| {
-            let children = groups.get(range.clone()).unwrap_or_default();
+            let children = groups.ids.get(range.clone()).unwrap_or_default();
             let mut work = ChunkWork { out: Out { fill, ..Out::default() }, ..ChunkWork::default() };
-            let events: usize = children.iter().map(|(_, rows)| rows.len()).sum();
+            let first = groups.starts.get(range.start).map_or(0, |s| *s as usize);
+            let events = groups.starts.get(range.end).map_or(0, |s| *s as usize).saturating_sub(first);
             work.out.reserve(events + events / 2);
-            for (g, (child, rows)) in range.clone().zip(children) {
+            for (g, child) in range.clone().zip(children) {
                 score_child(
                     &mut work,
                     g as u32,
                     child,
-                    rows,
+                    groups.rows_of(g),
                     &cols,
                     &gathered,
                     &book_list,
@@ -504,7 +506,7 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
                 );
             }
             let ChunkWork { out, found, skipped, .. } = work;
-            Ok((obligations_frame(out, &groups, &cols, &book_list, options)?, found, skipped))
+            Ok((obligations_frame(out, &groups.ids, &cols, &book_list, options)?, found, skipped))
         })
         .collect();
 
@@ -518,7 +520,7 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     }
     let mut obligations = match frames.first() {
         Some(first) => first.clear(),
-        None => obligations_frame(Out::default(), &groups, &cols, &book_list, options)?,
+        None => obligations_frame(Out::default(), &groups.ids, &cols, &book_list, options)?,
     };
     for frame in &frames {
         obligations.vstack_mut(frame)?;
@@ -528,7 +530,6 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     // The rows in child order and the groups are not needed any more: their memory can hold
     // the findings table.
     drop(gathered);
-    drop(groups);
     // Rows not scored first, then the timelines' findings, chunk by chunk (children in order),
     // each chunk's made into a frame in parallel.
     let found_frames: Vec<PolarsResult<DataFrame>> =
@@ -540,25 +541,27 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     Ok(Scored { obligations, findings, labels: label_codes(&book_list, options) })
 }
 
-/// `parts` consecutive ranges of `groups` (fewer when there are few children) holding about as
-/// many rows each; together they cover every group once, in order.
-fn balanced_ranges(groups: &[(&str, Vec<u32>)], parts: usize) -> Vec<std::ops::Range<usize>> {
-    let total: usize = groups.iter().map(|(_, rows)| rows.len()).sum();
+/// `parts` consecutive ranges of the children whose rows start at `starts` (one more entry than
+/// children; fewer ranges when there are few children) holding about as many rows each;
+/// together they cover every child once, in order.
+fn balanced_ranges(starts: &[u32], parts: usize) -> Vec<std::ops::Range<usize>> {
+    let children = starts.len().saturating_sub(1);
+    let total = starts.last().map_or(0, |s| *s as usize);
     // At least 256 children a chunk (the last included), so that small frames are not cut into
     // tiny pieces.
     const FEWEST: usize = 256;
     let target = total.div_ceil(parts.max(1)).max(1);
     let mut ranges = Vec::with_capacity(parts + 1);
     let (mut start, mut rows) = (0, 0);
-    for (i, (_, group)) in groups.iter().enumerate() {
-        rows += group.len();
-        if rows >= target && i + 1 - start >= FEWEST && groups.len() - (i + 1) >= FEWEST {
+    for (i, pair) in starts.windows(2).enumerate() {
+        rows += pair.last().zip(pair.first()).map_or(0, |(end, begin)| (end - begin) as usize);
+        if rows >= target && i + 1 - start >= FEWEST && children - (i + 1) >= FEWEST {
             ranges.push(start..i + 1);
             (start, rows) = (i + 1, 0);
         }
     }
-    if start < groups.len() || ranges.is_empty() {
-        ranges.push(start..groups.len());
+    if start < children || ranges.is_empty() {
+        ranges.push(start..children);
     }
     ranges
 }
@@ -788,7 +791,7 @@ fn lookup(name: &str, values: Vec<&str>, index: Vec<u32>) -> PolarsResult<Column
 
 fn obligations_frame(
     out: Out,
-    groups: &[(&str, Vec<u32>)],
+    children: &[&str],
     cols: &Columns,
     books: &[Arc<Rulebook>],
     options: &ScoreOptions,
@@ -854,7 +857,7 @@ fn obligations_frame(
         let first_group = out.child.first().copied().unwrap_or(0);
         let last_group = out.child.last().copied().unwrap_or(0);
         let ids: Vec<&str> =
-            (first_group..=last_group).map(|g| groups.get(g as usize).map_or("", |(id, _)| *id)).collect();
+            (first_group..=last_group).map(|g| children.get(g as usize).copied().unwrap_or("")).collect();
         let child_ids = out.child.iter().map(|g| g.wrapping_sub(first_group)).collect();
         built.push(lookup("child_id", ids, child_ids)?);
     }
@@ -1149,22 +1152,26 @@ mod tests {
 
     #[test]
     fn chunks_cover_every_child_once_with_about_as_many_rows_each() {
-        let rows = |n: u32| (0..n).collect::<Vec<u32>>();
         // Heavy children first, light ones last, as in order of first appearance.
-        let groups: Vec<(&str, Vec<u32>)> =
-            (0..10_000).map(|i| ("c", rows(if i < 5_000 { 20 } else { 2 }))).collect();
-        let ranges = balanced_ranges(&groups, 8);
+        let sizes: Vec<u32> = (0..10_000).map(|i| if i < 5_000 { 20 } else { 2 }).collect();
+        let starts: Vec<u32> = std::iter::once(0)
+            .chain(sizes.iter().scan(0, |total, n| {
+                *total += n;
+                Some(*total)
+            }))
+            .collect();
+        let ranges = balanced_ranges(&starts, 8);
         assert_eq!(ranges.len(), 8);
         assert_eq!(ranges.first().map(|r| r.start), Some(0));
-        assert_eq!(ranges.last().map(|r| r.end), Some(groups.len()));
+        assert_eq!(ranges.last().map(|r| r.end), Some(sizes.len()));
         assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
-        let sizes: Vec<usize> =
-            ranges.iter().map(|r| groups[r.clone()].iter().map(|(_, g)| g.len()).sum()).collect();
+        let sizes: Vec<u32> = ranges.iter().map(|r| sizes[r.clone()].iter().sum()).collect();
         let (least, most) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
         // Within 2% of each other; by children alone the first would hold ten times the last.
         assert!(most - least <= most / 50, "{sizes:?}");
         // Few children: one chunk; none: one empty chunk.
-        assert_eq!(balanced_ranges(&groups[..300], 8), vec![0..300]);
+        assert_eq!(balanced_ranges(&starts[..301], 8), vec![0..300]);
+        assert_eq!(balanced_ranges(&[0], 8), vec![0..0]);
         assert_eq!(balanced_ranges(&[], 8), vec![0..0]);
     }
 
