@@ -375,8 +375,10 @@ struct Out {
     /// Obligations so far.
     rows: usize,
     child: Vec<u32>,
-    /// Episode ids, once per episode; `episode` indexes into them.
-    episode_ids: Vec<String>,
+    /// Episode ids, once per episode, one after another in one text, with where each ends;
+    /// `episode` indexes into them.
+    episode_text: String,
+    episode_ends: Vec<usize>,
     episode: Vec<u32>,
     episode_end: Nullable<i32>,
     anchor_row: Vec<u32>,
@@ -643,7 +645,7 @@ fn score_child<'c>(
 
     gathered.raw_events_into(group as usize, raw);
     let raw = raw.as_slice();
-    let mut timeline = build_timeline(child, raw);
+    let timeline = build_timeline(child, raw);
     for event in raw.iter().filter(|e| e.date.is_some_and(|d| d > options.as_of)) {
         found.push(cinscope_domain::Finding {
             code: cinscope_domain::FindingCode::DQ015,
@@ -676,7 +678,7 @@ fn score_child<'c>(
         obligations.sort_by_key(key);
     }
     let f = out.fill;
-    let base = out.episode_ids.len() as u32;
+    let base = out.episode_ends.len() as u32;
     out.rows += obligations.len();
     // Column by column: each a short loop over the child's obligations.
     let os = obligations.as_slice();
@@ -733,9 +735,11 @@ fn score_child<'c>(
     if f.working_days_late {
         out.working_days_late.extend(os, |o| o.working_days_late.and_then(|d| i32::try_from(d).ok()));
     }
-    // The timeline is done with: its episode ids move into the output.
     if f.episode && !os.is_empty() {
-        out.episode_ids.extend(timeline.episodes.iter_mut().map(|e| std::mem::take(&mut e.id)));
+        for episode in &timeline.episodes {
+            out.episode_text.push_str(&episode.id);
+            out.episode_ends.push(out.episode_text.len());
+        }
     }
     found.extend(timeline.findings);
 }
@@ -862,7 +866,12 @@ fn obligations_frame(
         built.push(lookup("child_id", ids, child_ids)?);
     }
     if want("episode_id") {
-        built.push(lookup("episode_id", out.episode_ids.iter().map(String::as_str).collect(), out.episode)?);
+        let ids = out.episode_ends.iter().scan(0, |start, end| {
+            let id = out.episode_text.get(*start..*end).unwrap_or_default();
+            *start = *end;
+            Some(id)
+        });
+        built.push(lookup("episode_id", ids.collect(), out.episode)?);
     }
     if want("episode_end") {
         built.push(dates("episode_end", out.episode_end));
