@@ -524,25 +524,98 @@ fn hashed_children(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
 }
 
 /// The groups of [`group_by_child`] when every child's rows are contiguous (nulls may fall
-/// anywhere), found in one pass; `None` as soon as a child's rows turn out to be split.
+/// anywhere); `None` when a child's rows turn out to be split.
+///
+/// 0. A look at the first rows, one by one, finds a repeat at once in rows that are not grouped.
+/// 1. The column is cut into pieces (never across chunks); each piece's runs of one id and its
+///    null rows are found in parallel.
+/// 2. The pieces' runs are joined in order, a run that crosses into the next piece made one.
+/// 3. The runs' ids must all differ: they are hashed and sorted by hash in parallel, and ids of
+///    equal hash compared, so a collision never counts as a repeat.
 fn contiguous_children(child: &StringChunked) -> Option<ChildRows<'_>> {
-    // Runs of one id: (id, its first row, one past its last row).
-    let mut runs: Vec<(&str, u32, u32)> = Vec::new();
-    let mut nulls = Vec::new();
+    contiguous_in_pieces(child, 1 << 16, 1 << 16)
+}
+
+/// Whether an id among the first `rows` rows comes back after another id.
+fn repeats_early(child: &StringChunked, rows: usize) -> bool {
     let mut seen: PlHashSet<&str> = PlHashSet::default();
-    for (row, value) in child.iter().enumerate() {
-        let row = u32::try_from(row).ok()?;
-        match (value, runs.last_mut()) {
-            (None, _) => nulls.push(u64::from(row)),
-            (Some(id), Some((current, _, end))) if *current == id => *end = row + 1,
-            (Some(id), _) => {
-                if !seen.insert(id) {
-                    return None;
+    let mut last: Option<&str> = None;
+    for id in child.iter().take(rows).flatten() {
+        if last != Some(id) && !seen.insert(id) {
+            return true;
+        }
+        last = Some(id);
+    }
+    false
+}
+
+/// [`contiguous_children`] with pieces of `piece` rows (at least one), after a look at the first
+/// `early` rows.
+fn contiguous_in_pieces(child: &StringChunked, piece: usize, early: usize) -> Option<ChildRows<'_>> {
+    use rayon::prelude::*;
+    use std::hash::BuildHasher;
+    let piece = piece.max(1);
+    u32::try_from(child.len()).ok()?;
+    if repeats_early(child, early) {
+        return None;
+    }
+    // (array, first row in the array, one past the last, the array's first row in the column).
+    let mut pieces = Vec::new();
+    let mut offset = 0u32;
+    for array in child.downcast_iter() {
+        for start in (0..array.len()).step_by(piece) {
+            pieces.push((array, start, (start + piece).min(array.len()), offset));
+        }
+        offset += array.len() as u32;
+    }
+    // A run of one id: (id, its first row, one past its last row).
+    type Runs<'a> = Vec<(&'a str, u32, u32)>;
+    let found: Vec<(Runs<'_>, Vec<u64>)> = pieces
+        .par_iter()
+        .map(|(array, start, end, offset)| {
+            let mut runs: Runs<'_> = Vec::new();
+            let mut nulls = Vec::new();
+            for i in *start..*end {
+                let row = offset + i as u32;
+                match (array.get(i), runs.last_mut()) {
+                    (None, _) => nulls.push(u64::from(row)),
+                    (Some(id), Some((current, _, end))) if *current == id => *end = row + 1,
+                    (Some(id), _) => runs.push((id, row, row + 1)),
                 }
-                runs.push((id, row, row + 1));
+            }
+            (runs, nulls)
+        })
+        .collect();
+    let mut runs: Runs<'_> = Vec::with_capacity(found.iter().map(|(r, _)| r.len()).sum());
+    let mut nulls = Vec::new();
+    for (piece_runs, piece_nulls) in found {
+        let mut rest = piece_runs.into_iter();
+        if let (Some(last), Some(first)) = (runs.last_mut(), rest.as_slice().first()) {
+            // Null rows between them do not split a child's rows.
+            if last.0 == first.0 {
+                last.2 = first.2;
+                rest.next();
             }
         }
+        runs.extend(rest);
+        nulls.extend(piece_nulls);
     }
+    let hasher = PlSeedableRandomStateQuality::fixed();
+    let mut hashed: Vec<(u64, u32)> = runs
+        .par_iter()
+        .enumerate()
+        .map(|(i, (id, _, _))| (hasher.hash_one(id.as_bytes()), i as u32))
+        .collect();
+    hashed.par_sort_unstable();
+    // Ids of equal hash (almost always one alone) compared with each other.
+    let id = |i: &u32| runs.get(*i as usize).map(|r| r.0);
+    let repeated = hashed.chunk_by(|a, b| a.0 == b.0).filter(|same| same.len() > 1).any(|same| {
+        same.iter().enumerate().any(|(k, (_, a))| same.iter().skip(k + 1).any(|(_, b)| id(a) == id(b)))
+    });
+    if repeated {
+        return None;
+    }
+    drop(hashed);
     let has_nulls = !nulls.is_empty();
     let mut out = ChildRows {
         ids: Vec::with_capacity(runs.len()),
@@ -784,14 +857,21 @@ mod tests {
     }
 
     #[test]
-    fn contiguous_children_are_grouped_in_one_pass_as_polars_groups_them() {
-        let cases: [&[Option<&str>]; 6] = [
+    fn contiguous_children_are_grouped_as_polars_groups_them_in_pieces_of_any_size() {
+        let cases: [&[Option<&str>]; 9] = [
             &[],
             &[Some("A"), Some("A"), Some("B"), Some("C"), Some("C")],
             &[None, Some("A"), None, Some("A"), Some("B"), None],
             &[None, None],
             &[Some("A"), Some("B"), Some("A")],
             &[Some("B"), None, Some("A"), Some("B")],
+            &[Some("A"), Some("A"), Some("A"), None, None, Some("A"), Some("B")],
+            &[Some("A"), Some("B"), Some("C"), Some("D"), Some("C")],
+            &[
+                Some("a-much-longer-child-id-1"),
+                Some("a-much-longer-child-id-1"),
+                Some("a-much-longer-child-id-2"),
+            ],
         ];
         for values in cases {
             let child = StringChunked::from_iter_options("child_id".into(), values.iter().copied());
@@ -799,15 +879,34 @@ mod tests {
                 values.iter().flatten().enumerate().any(|(i, v)| {
                     values.iter().flatten().skip(i + 1).skip_while(|w| *w == v).any(|w| w == v)
                 });
-            match contiguous_children(&child) {
-                Some(grouped) => {
-                    assert!(!split, "{values:?}");
-                    assert_eq!(grouped, polars_groups(&child), "{values:?}");
+            // Pieces of every size up to past the whole column, so that runs, nulls and repeats
+            // fall across the boundaries of pieces.
+            // Without the early look, and with it.
+            for (piece, early) in (1..=values.len() + 1).flat_map(|p| [(p, 0), (p, values.len())]) {
+                match contiguous_in_pieces(&child, piece, early) {
+                    Some(grouped) => {
+                        assert!(!split, "{values:?}");
+                        assert_eq!(grouped, polars_groups(&child), "{values:?} in pieces of {piece}");
+                    }
+                    None => assert!(split, "{values:?} in pieces of {piece}, early look {early}"),
                 }
-                None => assert!(split, "{values:?}"),
             }
             assert_eq!(group_by_child(&child).unwrap(), polars_groups(&child), "{values:?}");
         }
+        // Runs across chunks join; an id back in a later chunk is a split.
+        let chunked = |chunks: &[&[Option<&str>]]| {
+            let mut column = StringChunked::full_null("child_id".into(), 0);
+            for values in chunks {
+                column
+                    .append(&StringChunked::from_iter_options("child_id".into(), values.iter().copied()))
+                    .unwrap();
+            }
+            column
+        };
+        let joined = chunked(&[&[Some("A"), Some("A")], &[Some("A"), Some("B")], &[None, Some("B")]]);
+        assert_eq!(joined.chunks().len(), 3);
+        assert_eq!(contiguous_in_pieces(&joined, 2, 0), Some(polars_groups(&joined)));
+        assert_eq!(contiguous_in_pieces(&chunked(&[&[Some("A")], &[Some("B"), Some("A")]]), 2, 0), None);
     }
 
     /// The groups of [`group_by_child`] as Polars' own grouping finds them: the reference.
