@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDate};
 use cinscope::analytics::score::{score, Rulebooks, ScoreOptions};
 use cinscope::domain::{build_timeline, Calendar, Convention, RawEvent};
-use cinscope::rules::engine::{evaluate, Options};
+use cinscope::rules::engine::{evaluate, evaluate_into, Evaluation, Options};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use polars::prelude::*;
 
@@ -82,6 +82,21 @@ fn engine(c: &mut Criterion) {
             })
         });
     }
+    // As the frame path evaluates: one `Evaluation` whose lists are reused from child to child.
+    let kent = cinscope::rules::builtin("kent").unwrap_or_else(|e| panic!("{e}"));
+    group.bench_function("timeline_and_evaluate_into_1000_children_kent", |b| {
+        let mut evaluation = Evaluation::default();
+        b.iter(|| {
+            let mut total = 0;
+            for (i, events) in children.iter().enumerate() {
+                let rows = raw(events);
+                let timeline = build_timeline(black_box(if i % 2 == 0 { "a" } else { "b" }), &rows);
+                evaluate_into(&timeline, &kent, &calendar, options, &mut evaluation);
+                total += evaluation.obligations.len();
+            }
+            total
+        })
+    });
     group.finish();
 }
 
