@@ -851,7 +851,7 @@ fn obligations_frame(
     let mut built: Vec<Column> = Vec::new();
     // Columns of one value for every row are added once the chunks are stacked (see
     // [`with_constants`]).
-    if want("rulebook") && books.len() > 1 {
+    if want("rulebook") && books.len() != 1 {
         let ids: Vec<&str> = books.iter().map(|b| b.id.as_str()).collect();
         built.push(categorical("rulebook", &ids, out.book.iter().map(|b| *b as IdxSize).collect())?);
     }
@@ -1232,6 +1232,11 @@ mod tests {
         let books = text(&scored, "rulebook");
         assert_eq!(books.first().map(String::as_str), Some("national"));
         assert_eq!(books.last().map(String::as_str), Some("kent"));
+
+        // No rulebook at all: nothing is scored, and the frame still has every column.
+        let none = score(&by_authority, &Rulebooks::ByAuthority(HashMap::new()), &options).unwrap();
+        assert_eq!(none.obligations.height(), 0);
+        assert_eq!(none.obligations.get_column_names(), scored.get_column_names());
     }
 
     #[test]
