@@ -225,16 +225,9 @@ impl<'c> Coded<'c> {
     /// Codes every row of `column`, `piece` rows (at least one) to a table.
     fn in_pieces(column: &'c StringChunked, piece: usize) -> Self {
         use rayon::prelude::*;
-        let piece = piece.max(1);
-        let pieces: Vec<(&'c polars_arrow::array::Utf8ViewArray, usize, usize)> = column
-            .downcast_iter()
-            .flat_map(|array| {
-                (0..array.len()).step_by(piece).map(move |s| (array, s, (s + piece).min(array.len())))
-            })
-            .collect();
-        let coded: Vec<(Vec<u32>, Vec<&'c str>)> = pieces
+        let coded: Vec<(Vec<u32>, Vec<&'c str>)> = pieces_of(column, piece)
             .par_iter()
-            .map(|(array, start, end)| {
+            .map(|(array, start, end, _)| {
                 let mut ids = Vec::with_capacity(end - start);
                 let mut values: Vec<&'c str> = Vec::new();
                 let mut seen: PlHashMap<&'c str, u32> = PlHashMap::default();
@@ -373,6 +366,25 @@ pub fn group_by_child(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
     }
 }
 
+/// A piece of a string column: (its array, first row in the array, one past the last, the
+/// array's first row in the column).
+type Piece<'a> = (&'a polars_arrow::array::Utf8ViewArray, usize, usize, u32);
+
+/// `column` cut into pieces of `piece` rows (at least one), never across its chunks. The
+/// column has fewer than 2^32 rows (checked by the callers).
+fn pieces_of(column: &StringChunked, piece: usize) -> Vec<Piece<'_>> {
+    let piece = piece.max(1);
+    let mut pieces = Vec::new();
+    let mut offset = 0u32;
+    for array in column.downcast_iter() {
+        for start in (0..array.len()).step_by(piece) {
+            pieces.push((array, start, (start + piece).min(array.len()), offset));
+        }
+        offset += array.len() as u32;
+    }
+    pieces
+}
+
 /// Rows of a string column hashed into one partition per value of the hash's top byte.
 const PARTITIONS: usize = 256;
 
@@ -393,23 +405,15 @@ type PieceBuckets = (Vec<Vec<(u32, polars_arrow::array::View)>>, Vec<u64>);
 /// Each row moves with its 16-byte view, which holds an id of up to twelve bytes whole: such
 /// ids are grouped without a second, scattered read of the column.
 fn hashed_children(child: &StringChunked) -> PolarsResult<ChildRows<'_>> {
-    use polars_arrow::array::{Array, Utf8ViewArray, View};
+    use polars_arrow::array::{Array, View};
     use rayon::prelude::*;
     use std::hash::BuildHasher;
     const PIECE: usize = 1 << 16;
     let hasher = PlSeedableRandomStateQuality::fixed();
     let rows = u32::try_from(child.len())
         .map_err(|_| polars_err!(ComputeError: "an events frame of {} rows is too long: at most 2^32 - 1", child.len()))?;
-    // (array, first row in the array, one past the last, the array's first row in the column).
-    let mut pieces: Vec<(&Utf8ViewArray, usize, usize, u32)> = Vec::new();
-    let mut offset = 0u32;
-    for array in child.downcast_iter() {
-        for start in (0..array.len()).step_by(PIECE) {
-            pieces.push((array, start, (start + PIECE).min(array.len()), offset));
-        }
-        offset += array.len() as u32;
-    }
-    debug_assert_eq!(offset, rows);
+    let pieces = pieces_of(child, PIECE);
+    debug_assert_eq!(pieces.last().map_or(0, |(_, _, end, offset)| offset + *end as u32), rows);
 
     // 1. Each piece: its rows by partition, each with its id's view, and its null rows. The
     // partitions are counted first so that each bucket is allocated once, at its size.
@@ -559,15 +563,7 @@ fn contiguous_in_pieces(child: &StringChunked, piece: usize, early: usize) -> Op
     if repeats_early(child, early) {
         return None;
     }
-    // (array, first row in the array, one past the last, the array's first row in the column).
-    let mut pieces = Vec::new();
-    let mut offset = 0u32;
-    for array in child.downcast_iter() {
-        for start in (0..array.len()).step_by(piece) {
-            pieces.push((array, start, (start + piece).min(array.len()), offset));
-        }
-        offset += array.len() as u32;
-    }
+    let pieces = pieces_of(child, piece);
     // A run of one id: (id, its first row, one past its last row).
     type Runs<'a> = Vec<(&'a str, u32, u32)>;
     let found: Vec<(Runs<'_>, Vec<u64>)> = pieces
