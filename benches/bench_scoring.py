@@ -81,7 +81,7 @@ citation = { section = "-", text = "-" }
 
 
 def build_events(children: int, seed: int = 20261123) -> pl.DataFrame:
-    """A synthetic cohort, about 17 events per child."""
+    """A synthetic cohort: up to 17 events per child, about 12 on average by the as-of date."""
     rng = np.random.default_rng(seed)
     start = np.datetime64("2022-04-01") + rng.integers(0, 1300, children).astype("timedelta64[D]")
     ids = np.char.add("C", np.arange(children).astype(str))
@@ -109,14 +109,18 @@ def build_events(children: int, seed: int = 20261123) -> pl.DataFrame:
     for _ in range(6):
         visit = visit + rng.integers(14, 40, children).astype("timedelta64[D]")
         add(planned, "visit", visit, "seen")
+    # Which plans end is drawn before the reviews, so that no review is dated after its plan
+    # has ended and the case closed (a real extract has no such rows; the data-quality check
+    # for events after a closure would otherwise fire for most children).
+    ended = planned & (rng.random(children) < 0.6)
+    plan_end = visit + 10
     review = meeting.copy()
     for _ in range(3):
         review = review + rng.integers(70, 100, children).astype("timedelta64[D]")
-        add(planned, "cin_review", review)
-    ended = planned & (rng.random(children) < 0.6)
-    add(ended, "cin_plan_end", visit + 10)
+        add(planned & ~(ended & (review > plan_end)), "cin_review", review)
+    add(ended, "cin_plan_end", plan_end)
     closed = ended | (~planned & (rng.random(children) < 0.8))
-    add(closed, "closure", np.where(planned, visit + 10, authorised + 5), "RC1")
+    add(closed, "closure", np.where(planned, plan_end, authorised + 5), "RC1")
     frame = pl.DataFrame(
         {
             "child_id": np.concatenate(columns["child_id"]),
