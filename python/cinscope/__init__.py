@@ -30,13 +30,16 @@ import os as _os
 # to a third of the run in the kernel (1M children: 2.4-2.6 s of system time against 4-6.4 s).
 # A value already set by the user is kept.
 _os.environ.setdefault("MIMALLOC_ALLOW_THP", "0")
-# Freed memory goes back to the system ten seconds after it is freed (Polars' own allocator
-# keeps freed memory about as long) rather than mimalloc's default of a few milliseconds, so
-# that calls in quick succession (a frame scored under several rulebooks, a comparison) reuse
-# the pages of the call before instead of faulting each back in from the kernel: 1M children
-# scored under one rulebook after another, 3.1-3.2 s a call with 1 s of system time became
-# 2.7-2.8 s with 0.2-0.3 s.
-_os.environ.setdefault("MIMALLOC_PURGE_DELAY", "10000")
+# Freed memory goes back to the system at once. mimalloc otherwise returns it lazily, during
+# later work of the allocator, so memory freed at the end of a call (its working
+# lists, or a result the user drops) stayed resident while the process was idle: 1M children
+# scored under one rulebook, the result dropped, 1.3 GiB still resident 12 s later with
+# mimalloc's default delay and 1.6 GiB with a delay of 10 s, against none with 0. It also lowers
+# the peak (1M children, one rulebook: +1.4-1.5 GiB against +1.8-1.9 GiB with 10 s) at the cost
+# of faulting pages in again: a call takes about an eighth longer, and a call right after another
+# no longer reuses its pages. Set MIMALLOC_PURGE_DELAY (milliseconds) before importing cinscope
+# to choose otherwise; a value already set by the user is kept.
+_os.environ.setdefault("MIMALLOC_PURGE_DELAY", "0")
 
 from cinscope._calendar import (
     Calendar,
