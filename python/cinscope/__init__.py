@@ -31,14 +31,15 @@ import os as _os
 # A value already set by the user is kept.
 _os.environ.setdefault("MIMALLOC_ALLOW_THP", "0")
 # Freed memory goes back to the system at once. mimalloc otherwise returns it lazily, during
-# later work of the allocator, so memory freed at the end of a call (its working
-# lists, or a result the user drops) stayed resident while the process was idle: 1M children
-# scored under one rulebook, the result dropped, 1.3 GiB still resident 12 s later with
-# mimalloc's default delay and 1.6 GiB with a delay of 10 s, against none with 0. It also lowers
-# the peak (1M children, one rulebook: +1.4-1.5 GiB against +1.8-1.9 GiB with 10 s) at the cost
-# of faulting pages in again: a call takes about an eighth longer, and a call right after another
-# no longer reuses its pages. Set MIMALLOC_PURGE_DELAY (milliseconds) before importing cinscope
-# to choose otherwise; a value already set by the user is kept.
+# later work of the allocator, so memory freed at the end of a call (its working lists, or a
+# result the user drops) stayed resident while the process was idle: 1M children scored under
+# one rulebook, the result dropped, 1.3 GiB still resident 12 s later with mimalloc's default
+# delay and 1.6 GiB with a delay of 10 s, against none with 0. It also lowers the peak (1M
+# children, one rulebook: +1.4-1.5 GiB against +1.8-1.9 GiB with 10 s) at the cost of faulting
+# pages in again: scoring takes about an eighth longer and reading a national census return
+# about a quarter, and a call right after another no longer reuses its pages. Set
+# MIMALLOC_PURGE_DELAY (milliseconds) before importing cinscope to choose otherwise; a value
+# already set by the user is kept.
 _os.environ.setdefault("MIMALLOC_PURGE_DELAY", "0")
 
 from cinscope._calendar import (
