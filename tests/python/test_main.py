@@ -93,10 +93,11 @@ def test_the_allocator_options_are_the_package_defaults_unless_the_user_sets_the
     assert f"option '{option}': {expected}" in done.stderr, done.stderr[-2000:]
 
 
-# Scores 100,000 synthetic children (after a small first call), drops the result, and prints the resident growth over the
-# size before scoring and the result's size, in MiB (Linux: /proc/self/statm).
+# Scores 100,000 synthetic children (after a small first call), drops the result, and prints
+# the resident growth over the size before scoring and the result's size, in MiB (Linux:
+# /proc/self/statm).
 _SCORE_AND_DROP = """
-import datetime as dt, gc, os, sys
+import datetime as dt, gc, os
 import cinscope as cs
 page = os.sysconf("SC_PAGE_SIZE")
 def resident():
@@ -119,7 +120,8 @@ def test_memory_freed_by_a_call_goes_back_to_the_system() -> None:
     # With mimalloc's lazy return, the memory of a result the user has dropped stayed resident:
     # here 1.6 times the result's estimated size with a delay of 10 s, 0.6 times with mimalloc's
     # default of 10 ms. With the package's default it is returned at once; what remains (about a
-    # quarter) is Polars' own allocator keeping what it used to build the label columns.
+    # quarter of the result's size) is held elsewhere in the process, most likely by Polars' own
+    # allocator, which builds the label columns.
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIMALLOC_")}
     done = subprocess.run([sys.executable, "-c", _SCORE_AND_DROP], env=env, capture_output=True, text=True, check=True)
     growth, size = (float(x) for x in done.stdout.split())
