@@ -70,6 +70,11 @@ def test_module_and_command_run_as_programs(tmp_path: Path) -> None:
         assert "rulebook" in done.stdout and "synth" in done.stdout
 
 
+def _without_allocator_settings() -> dict[str, str]:
+    """This environment without any mimalloc setting, so that a child process gets the package's."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("MIMALLOC_")}
+
+
 @pytest.mark.parametrize(
     ("variable", "option", "given", "expected"),
     [
@@ -85,7 +90,7 @@ def test_the_allocator_options_are_the_package_defaults_unless_the_user_sets_the
     # mimalloc (in the compiled core) reports its options when verbose; the package turns
     # transparent huge pages off and has freed memory returned at once, before loading the core,
     # and keeps a value the user set.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MIMALLOC_")}
+    env = _without_allocator_settings()
     env["MIMALLOC_VERBOSE"] = "1"
     if given is not None:
         env[variable] = given
@@ -122,7 +127,7 @@ def test_memory_freed_by_a_call_goes_back_to_the_system() -> None:
     # default of 10 ms. With the package's default it is returned at once; what remains (about a
     # quarter of the result's size) is held elsewhere in the process, most likely by Polars' own
     # allocator, which builds the label columns.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MIMALLOC_")}
+    env = _without_allocator_settings()
     done = subprocess.run([sys.executable, "-c", _SCORE_AND_DROP], env=env, capture_output=True, text=True, check=True)
     growth, size = (float(x) for x in done.stdout.split())
     assert size > 100, "the result should be large enough for the check to mean something"
