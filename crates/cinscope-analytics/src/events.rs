@@ -330,14 +330,13 @@ impl<'c> Gathered<'c> {
     /// reused from child to child).
     pub(crate) fn raw_events_into(&self, group: usize, into: &mut Vec<RawEvent<'c>>) {
         into.clear();
-        let start = self.groups.starts.get(group).map_or(0, |s| *s as usize);
-        let end = self.groups.starts.get(group + 1).map_or(start, |s| *s as usize);
+        let positions = self.groups.positions(group..group + 1);
         let read = |column: &Option<(Vec<&'c str>, Vec<u32>)>, pos: usize| {
             column
                 .as_ref()
                 .and_then(|(values, ids)| ids.get(pos).and_then(|id| values.get(*id as usize).copied()))
         };
-        into.extend((start..end).map(|pos| {
+        into.extend(positions.map(|pos| {
             let row = self.groups.rows.get(pos).copied().unwrap_or(0);
             let spec = self.kinds.get(pos).and_then(|code| cinscope_domain::EVENTS.get(*code as usize));
             let event = match spec {
@@ -683,9 +682,14 @@ impl<'a> ChildRows<'a> {
 
     /// The rows of child `child` (none past the last child).
     pub fn rows_of(&self, child: usize) -> &[u32] {
-        let start = self.starts.get(child).map_or(0, |s| *s as usize);
-        let end = self.starts.get(child + 1).map_or(start, |s| *s as usize);
-        self.rows.get(start..end).unwrap_or_default()
+        self.rows.get(self.positions(child..child + 1)).unwrap_or_default()
+    }
+
+    /// Where the rows of the children `children` are in `rows` (empty past the last child).
+    pub fn positions(&self, children: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let start = self.starts.get(children.start).map_or(0, |s| *s as usize);
+        let end = self.starts.get(children.end).map_or(start, |s| *s as usize);
+        start..end.max(start)
     }
 
     /// Each child's id and rows, in order.

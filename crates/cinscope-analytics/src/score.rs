@@ -490,8 +490,7 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
         .map(|range| {
             let children = groups.ids.get(range.clone()).unwrap_or_default();
             let mut work = ChunkWork { out: Out { fill, ..Out::default() }, ..ChunkWork::default() };
-            let first = groups.starts.get(range.start).map_or(0, |s| *s as usize);
-            let events = groups.starts.get(range.end).map_or(0, |s| *s as usize).saturating_sub(first);
+            let events = groups.positions(range.clone()).len();
             work.out.reserve(events + events / 2);
             for (g, child) in range.clone().zip(children) {
                 score_child(
