@@ -141,4 +141,5 @@ def score(
     calendar: _Calendar,
     errors: str,
     columns: list[str] | None = None,
+    each: bool = False,
 ) -> tuple[pl.DataFrame, list[tuple[str, list[str], bool]], pl.DataFrame, pl.DataFrame, list[str]]: ...

@@ -149,12 +149,12 @@ pub(crate) fn builtin_rulebooks() -> Vec<&'static str> {
 }
 
 /// Scores an events frame. `rulebooks` is either one `(None, rulebook)` pair or one pair per
-/// authority. With `errors="raise"`, bad rows raise `DataError`; with `"report"`, they are
-/// returned as findings. `columns` names the obligation columns to build (all when `None`).
-/// Returns (obligations with their label columns as codes, the labels, findings): see
-/// [`Label`].
+/// authority; with `each`, pairs `(None, rulebook)` under each of which every child is scored.
+/// With `errors="raise"`, bad rows raise `DataError`; with `"report"`, they are returned as
+/// findings. `columns` names the obligation columns to build (all when `None`). Returns
+/// (obligations with their label columns as codes, the labels, findings): see [`Label`].
 #[pyfunction]
-#[pyo3(signature = (frame, rulebooks, as_of, convention_name, calendar, errors, columns=None))]
+#[pyo3(signature = (frame, rulebooks, as_of, convention_name, calendar, errors, columns=None, each=false))]
 #[allow(clippy::too_many_arguments)] // one per argument of cinscope.score, which Python names
 pub(crate) fn score(
     py: Python<'_>,
@@ -165,6 +165,7 @@ pub(crate) fn score(
     calendar: &PyCalendar,
     errors: &str,
     columns: Option<Vec<String>>,
+    each: bool,
 ) -> PyResult<Scores> {
     cinscope_analytics::check_schema(&frame.0).map_err(|e| SchemaError::new_err(e.to_string()))?;
     if let Some(wanted) = &columns {
@@ -172,6 +173,14 @@ pub(crate) fn score(
         cinscope_analytics::check_obligation_columns(&present, wanted).map_err(PyValueError::new_err)?;
     }
     let books = match rulebooks.as_slice() {
+        pairs if each => {
+            if pairs.iter().any(|(key, _)| key.is_some()) {
+                return Err(CinscopeError::new_err(
+                    "rulebooks that each score every child are given without authorities",
+                ));
+            }
+            Rulebooks::Each(pairs.iter().map(|(_, book)| Arc::clone(&book.get().inner)).collect())
+        }
         [(None, book)] => Rulebooks::One(Arc::clone(&book.get().inner)),
         pairs => {
             let mut map = HashMap::new();

@@ -28,6 +28,11 @@ pub enum Rulebooks {
     One(Arc<Rulebook>),
     /// A rulebook per value of the `authority` column.
     ByAuthority(HashMap<String, Arc<Rulebook>>),
+    /// Every child under each of these rulebooks, in this order, whatever its authority: the
+    /// obligations of all of them in one frame, told apart by the `rulebook` column. Each
+    /// child's rows are grouped and its timeline built once for all of them, which makes this
+    /// quicker than one call per rulebook.
+    Each(Vec<Arc<Rulebook>>),
 }
 
 /// Options of a scoring run.
@@ -460,6 +465,7 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     // Rulebooks, numbered; each child is scored under the rulebook of its first row.
     let (book_list, book_of_key): (Vec<Arc<Rulebook>>, HashMap<String, u32>) = match books {
         Rulebooks::One(book) => (vec![Arc::clone(book)], HashMap::new()),
+        Rulebooks::Each(list) => (list.clone(), HashMap::new()),
         Rulebooks::ByAuthority(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort();
@@ -484,13 +490,19 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
     // (their columns keep one chunk per part). Chunks hold about as many events each, not as
     // many children: in order of first appearance, the children of few events come last.
     let fill = Fill::new(options);
+    // How many rulebooks score each child.
+    let passes = match books {
+        Rulebooks::Each(list) => list.len(),
+        Rulebooks::One(_) | Rulebooks::ByAuthority(_) => 1,
+    };
     let ranges = balanced_ranges(&groups.starts, rayon::current_num_threads() * 4);
     let scored: Vec<PolarsResult<ChunkResult>> = ranges
         .par_iter()
         .map(|range| {
             let children = groups.ids.get(range.clone()).unwrap_or_default();
             let mut work = ChunkWork { out: Out { fill, ..Out::default() }, ..ChunkWork::default() };
-            let events = groups.positions(range.clone()).len();
+            // About 1.3 obligations an event under one rulebook.
+            let events = groups.positions(range.clone()).len() * passes;
             work.out.reserve(events + events / 2);
             for (g, child) in range.clone().zip(children) {
                 score_child(
@@ -620,15 +632,17 @@ fn score_child<'c>(
     options: &ScoreOptions,
 ) {
     let ChunkWork { out, found, skipped, raw, evaluation } = work;
-    let book_index = match books {
-        Rulebooks::One(_) => Some(0),
+    // The rulebooks that score this child, as a range of `book_list`.
+    let scored_by = match books {
+        Rulebooks::One(_) => Some(0..1),
+        Rulebooks::Each(list) => Some(0..list.len()),
         Rulebooks::ByAuthority(_) => {
             let first = rows.first().map(|r| *r as usize).unwrap_or(0);
             let key = cols.authority.as_ref().and_then(|a| a.get(first)).unwrap_or("");
-            book_of_key.get(key).copied()
+            book_of_key.get(key).map(|i| *i as usize..*i as usize + 1)
         }
     };
-    let Some(book_index) = book_index else {
+    let Some(scored_by) = scored_by else {
         for row in rows {
             skipped.push((
                 u64::from(*row),
@@ -636,9 +650,6 @@ fn score_child<'c>(
                 format!("row {row}: no rulebook for this child's authority; not scored"),
             ));
         }
-        return;
-    };
-    let Some(book) = book_list.get(book_index as usize) else {
         return;
     };
 
@@ -659,28 +670,63 @@ fn score_child<'c>(
             ),
         });
     }
-    let evaluation_options = Options { as_of: options.as_of, convention: options.convention };
-    evaluate_into(&timeline, book, &options.calendar, evaluation_options, evaluation);
-    for issue in &evaluation.issues {
-        let code = book.rules.get(issue.rule).map_or("", |r| r.code.as_str());
-        skipped.push((
-            issue.row.unwrap_or(0),
-            Some(child.to_string()),
-            format!("rule {code}: {}", issue.message),
-        ));
+    // The child's episodes are numbered from here in the episode ids of the chunk.
+    let base = out.episode_ends.len() as u32;
+    let before = out.rows;
+    for book_index in scored_by {
+        let Some(book) = book_list.get(book_index) else {
+            continue;
+        };
+        let evaluation_options = Options { as_of: options.as_of, convention: options.convention };
+        evaluate_into(&timeline, book, &options.calendar, evaluation_options, evaluation);
+        for issue in &evaluation.issues {
+            let code = book.rules.get(issue.rule).map_or("", |r| r.code.as_str());
+            skipped.push((
+                issue.row.unwrap_or(0),
+                Some(child.to_string()),
+                format!("rule {code}: {}", issue.message),
+            ));
+        }
+        let at = Placed { group, book: book_index as u32, base };
+        push_obligations(out, &mut evaluation.obligations, at, &timeline, options);
     }
+    if out.fill.episode && out.rows > before {
+        for episode in &timeline.episodes {
+            out.episode_text.push_str(&episode.id);
+            out.episode_ends.push(out.episode_text.len());
+        }
+    }
+    found.extend(timeline.findings);
+}
 
-    let obligations = &mut evaluation.obligations;
+/// Where a child's obligations under one rulebook go in the output: the child's group, the
+/// rulebook's place in the list, and the number of the child's first episode in the chunk.
+#[derive(Clone, Copy)]
+struct Placed {
+    group: u32,
+    book: u32,
+    base: u32,
+}
+
+/// Appends one child's obligations under one rulebook to the output vectors, in order of rule,
+/// episode, due date and sequence.
+fn push_obligations(
+    out: &mut Out,
+    obligations: &mut [cinscope_rules::Obligation],
+    at: Placed,
+    timeline: &cinscope_domain::Timeline,
+    options: &ScoreOptions,
+) {
     // The engine gives them rule by rule and mostly in date order: often no sort is needed.
     let key = |o: &cinscope_rules::Obligation| (o.rule, o.episode, o.due, o.sequence);
     if !obligations.is_sorted_by_key(key) {
         obligations.sort_by_key(key);
     }
+    let Placed { group, book: book_index, base } = at;
     let f = out.fill;
-    let base = out.episode_ends.len() as u32;
     out.rows += obligations.len();
     // Column by column: each a short loop over the child's obligations.
-    let os = obligations.as_slice();
+    let os = &*obligations;
     if f.rule {
         out.book.extend(os.iter().map(|_| book_index));
         out.rule.extend(os.iter().map(|o| o.rule as u32));
@@ -734,13 +780,6 @@ fn score_child<'c>(
     if f.working_days_late {
         out.working_days_late.extend(os, |o| o.working_days_late.and_then(|d| i32::try_from(d).ok()));
     }
-    if f.episode && !os.is_empty() {
-        for episode in &timeline.episodes {
-            out.episode_text.push_str(&episode.id);
-            out.episode_ends.push(out.episode_text.len());
-        }
-    }
-    found.extend(timeline.findings);
 }
 
 /// A row number of the events frame as the obligations frame holds it: UInt32, the dtype of
@@ -1236,6 +1275,67 @@ mod tests {
         let none = score(&by_authority, &Rulebooks::ByAuthority(HashMap::new()), &options).unwrap();
         assert_eq!(none.obligations.height(), 0);
         assert_eq!(none.obligations.get_column_names(), scored.get_column_names());
+    }
+
+    #[test]
+    fn each_rulebook_in_one_call_equals_one_call_per_rulebook() {
+        let kent = cinscope_rules::builtin("kent").unwrap();
+        let calendar = Calendar::england_and_wales();
+        let synth = cinscope_synth::Options { children: 300, seed: 11, ..Default::default() };
+        let mut events = crate::synth_frames(&kent, &calendar, &synth, "Kent", "K").unwrap().events;
+        // Rows that make findings: the first row again (a duplicate, found by the timeline), an
+        // event after the as-of date, and one of no known name.
+        let first = events.head(Some(1));
+        events.vstack_mut(&first).unwrap();
+        for (event, days) in [("visit", 10), ("vist", -10)] {
+            let mut row = events.head(Some(1));
+            let date =
+                Column::new("date".into(), [to_days(synth.as_of) + days]).cast(&DataType::Date).unwrap();
+            row.with_column(date).unwrap();
+            row.with_column(Column::new("event".into(), [event])).unwrap();
+            events.vstack_mut(&row).unwrap();
+        }
+        let ids = ["national", "kent", "portsmouth"];
+        let books: Vec<Arc<Rulebook>> =
+            ids.iter().map(|id| Arc::new(cinscope_rules::builtin(id).unwrap())).collect();
+        let mut options = options();
+        options.as_of = synth.as_of;
+        let text = |frame: &DataFrame| -> DataFrame {
+            let columns = frame.columns().iter().map(|c| c.cast(&DataType::String).unwrap()).collect();
+            DataFrame::new(frame.height(), columns).unwrap()
+        };
+        let each = score(&events, &Rulebooks::Each(books.clone()), &options).unwrap();
+        let rulebook = each.obligations.column("rulebook").unwrap().cast(&DataType::String).unwrap();
+        let mut heights = 0;
+        for (id, book) in ids.iter().zip(&books) {
+            let one = score(&events, &Rulebooks::One(Arc::clone(book)), &options).unwrap();
+            assert!(one.obligations.height() > 0, "{id}");
+            heights += one.obligations.height();
+            // The rulebook's rows, in the order of its own call: children, then rule and due date.
+            let mask = rulebook.str().unwrap().equal(*id);
+            let part = each.obligations.filter(&mask).unwrap();
+            assert_eq!(text(&part), text(&one.obligations), "{id}");
+            // The timelines' findings are reported once, not once per rulebook.
+            assert_eq!(each.findings, one.findings, "{id}");
+            let codes: Vec<&str> =
+                one.findings.column("code").unwrap().str().unwrap().iter().flatten().collect();
+            assert!(["DQ001", "DQ003", "DQ015"].iter().all(|c| codes.contains(c)), "{id}: {codes:?}");
+        }
+        assert_eq!(each.obligations.height(), heights);
+        // With every column asked for or a few, as codes or labels.
+        options.columns = Some(vec!["rule".into(), "rulebook".into(), "status".into(), "episode_id".into()]);
+        options.label_codes = true;
+        let narrow = score(&events, &Rulebooks::Each(books.clone()), &options).unwrap().obligations;
+        let rule = each.obligations.column("rule").unwrap().cast(&DataType::String).unwrap();
+        let labels = score(&events, &Rulebooks::Each(books), &ScoreOptions { label_codes: false, ..options })
+            .unwrap()
+            .obligations;
+        assert_eq!(narrow.height(), each.obligations.height());
+        assert_eq!(labels.column("rule").unwrap().cast(&DataType::String).unwrap(), rule);
+        assert_eq!(
+            labels.column("episode_id").unwrap().as_materialized_series(),
+            each.obligations.column("episode_id").unwrap().as_materialized_series()
+        );
     }
 
     #[test]
