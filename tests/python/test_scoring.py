@@ -222,7 +222,9 @@ def test_comparisons_equal_compliance_over_the_whole_frames() -> None:
     events = cs.synth("kent", children=60, seed=7, drift=0.2).events
     books = ["national", "kent", "portsmouth"]
     whole = pl.concat([cs.score(events, b, as_of=AS_OF) for b in books])
-    for by in (("rulebook", "rule", "title", "kind"), "kind", ["severity", "status"]):
+    # Keys that are all labels are counted as one number made of their codes; with another
+    # key (team), group by group.
+    for by in (("rulebook", "rule", "title", "kind"), "kind", "title", ["severity", "status"], ["team", "rulebook"]):
         for suppress in (None, 3):
             table = cs.compare_rulebooks(events.lazy(), books, as_of=AS_OF, by=by, suppress_below=suppress)
             assert table.equals(cs.compliance(whole, by=by, suppress_below=suppress)), (by, suppress)
@@ -233,6 +235,26 @@ def test_comparisons_equal_compliance_over_the_whole_frames() -> None:
     # A key that is no obligation column is named, as compliance names it.
     with pytest.raises(pl.exceptions.ColumnNotFoundError, match="no_such_column"):
         cs.compare_rulebooks(events, books, as_of=AS_OF, by="no_such_column")
+
+
+def test_every_child_under_each_rulebook_in_one_call() -> None:
+    # The core scores every child under each of several rulebooks in one call (what
+    # compare_rulebooks uses): each rulebook's rows are those of its own call.
+    from cinscope import _core, scoring
+
+    events = cs.synth("kent", children=40, seed=3, drift=0.2).events
+    books = [cs.Rulebook.builtin(b) for b in ("national", "kent")]
+    together = scoring._score(events, books, AS_OF, "exclude_anchor", None, "raise").obligations
+    for book in books:
+        alone = cs.score(events, book, as_of=AS_OF)
+        mine = together.filter(pl.col("rulebook") == book.id)
+        assert mine.drop("rulebook").equals(alone.drop("rulebook")), book.id
+    assert together.height == sum(cs.score(events, b, as_of=AS_OF).height for b in books)
+    # Rulebooks given by authority cannot each score every child.
+    frame_ = scoring._prepare(events, extra=("authority", "team", "worker"))
+    pairs = [("Kent", books[1]._inner)]
+    with pytest.raises(cs.CinscopeError, match="without authorities"):
+        _core.score(frame_, pairs, 0, "exclude_anchor", cs.default_calendar()._inner, "raise", None, True)
 
 
 def test_rulebook_objects() -> None:
