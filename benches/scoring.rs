@@ -210,6 +210,31 @@ fn frame_path(c: &mut Criterion) {
             score(&events, &Rulebooks::One(Arc::clone(&book)), &options).map(|s| s.obligations.height())
         })
     });
+    // All six built-in rulebooks: one call each, against one call that builds each child's
+    // timeline once for all of them (`Rulebooks::Each`). Only the columns a comparison table
+    // counts are built.
+    let books: Vec<Arc<cinscope::rules::Rulebook>> = cinscope::rules::builtin_ids()
+        .iter()
+        .map(|id| Arc::new(cinscope::rules::builtin(id).unwrap_or_else(|e| panic!("{e}"))))
+        .collect();
+    let narrow = ScoreOptions {
+        columns: Some(["rulebook", "rule", "title", "kind", "status"].map(String::from).to_vec()),
+        label_codes: true,
+        ..options.clone()
+    };
+    group.bench_function("score_20000_children_six_rulebooks_one_call_each", |b| {
+        b.iter(|| {
+            books
+                .iter()
+                .map(|book| {
+                    score(&events, &Rulebooks::One(Arc::clone(book)), &narrow).map(|s| s.obligations.height())
+                })
+                .sum::<PolarsResult<usize>>()
+        })
+    });
+    group.bench_function("score_20000_children_six_rulebooks_in_one_call", |b| {
+        b.iter(|| score(&events, &Rulebooks::Each(books.clone()), &narrow).map(|s| s.obligations.height()))
+    });
     group.finish();
 }
 

@@ -68,12 +68,12 @@ def test_the_script_runs_every_step_and_reports_each(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert len(lines) == 8, done.stdout
+    assert len(lines) == 9, done.stdout
     assert re.match(r"cohort: 2,000 children, [\d,]+ events", lines[0]), lines[0]
     labels = ["kent", "kent, rows grouped by child", "kent, four columns", "all six rulebooks",
-              "three rules (cinscope)", "three rules (plain Polars)"]
+              "all six, compare_rulebooks", "three rules (cinscope)", "three rules (plain Polars)"]
     rows = {}
-    for label, line in zip(labels, lines[1:7], strict=True):
+    for label, line in zip(labels, lines[1:8], strict=True):
         assert line.startswith(label), line
         found = re.search(r"M events/s +([\d,]+) rows +peak \+ *[\d,]+ MiB", line)
         assert found, line
@@ -81,4 +81,6 @@ def test_the_script_runs_every_step_and_reports_each(tmp_path: Path) -> None:
     # The same cohort under the same rulebook gives as many rows whatever the order of its rows
     # and however many columns are asked for.
     assert rows["kent"] == rows["kent, rows grouped by child"] == rows["kent, four columns"] > 0
-    assert re.match(r"three rules: plain Polars takes [\d.]+x the time cinscope takes", lines[7]), lines[7]
+    # The comparison table counts every obligation of the six rulebooks.
+    assert rows["all six rulebooks"] == rows["all six, compare_rulebooks"] > rows["kent"]
+    assert re.match(r"three rules: plain Polars takes [\d.]+x the time cinscope takes", lines[8]), lines[8]
