@@ -118,6 +118,10 @@ class Rulebook:
 
 RulebookLike = Union[str, Path, Rulebook]
 
+Rulebooks = Union[RulebookLike, Mapping[str, RulebookLike], list[RulebookLike], tuple[RulebookLike, ...]]
+"""What :func:`score` takes: one rulebook, a mapping from authorities to rulebooks, or a list of
+rulebooks under each of which every child is scored."""
+
 
 def builtin_rulebooks() -> list[str]:
     """Ids of the built-in rulebooks: ``national`` and the five authorities."""
@@ -151,7 +155,7 @@ when the events frame has them."""
 
 def _score(
     events: pl.DataFrame | pl.LazyFrame,
-    rulebook: RulebookLike | Mapping[str, RulebookLike] | Sequence[Rulebook],
+    rulebook: Rulebooks,
     as_of: _dt.date | None,
     convention: Convention,
     calendar: Calendar | None,
@@ -166,7 +170,7 @@ def _score(
 
 def _score_codes(
     events: pl.DataFrame | pl.LazyFrame,
-    rulebook: RulebookLike | Mapping[str, RulebookLike] | Sequence[Rulebook],
+    rulebook: Rulebooks,
     as_of: _dt.date | None,
     convention: Convention,
     calendar: Calendar | None,
@@ -179,15 +183,18 @@ def _score_codes(
     built once for all of them)."""
     _check_choice(convention, ("exclude_anchor", "count_anchor"), "convention")
     pairs: list[tuple[str | None, _core._Rulebook]]
-    each = isinstance(rulebook, (list, tuple))
-    if each:
+    each = False
+    if isinstance(rulebook, (list, tuple)):
+        if not rulebook:
+            raise ValueError("the list of rulebooks is empty")
+        each = True
         pairs = [(None, load_rulebook(book)._inner) for book in rulebook]
     elif isinstance(rulebook, Mapping):
         if not rulebook:
             raise ValueError("the mapping of authorities to rulebooks is empty")
         pairs = [(str(key), load_rulebook(book)._inner) for key, book in rulebook.items()]
     else:
-        pairs = [(None, load_rulebook(rulebook)._inner)]  # type: ignore[arg-type]
+        pairs = [(None, load_rulebook(rulebook)._inner)]
     frame = _prepare(events, extra=("authority", "team", "worker"))
     when = as_of if as_of is not None else _dt.date.today()
     day = _to_day(when, "as_of")
@@ -250,7 +257,7 @@ def _labelled(
 
 def score(
     events: pl.DataFrame | pl.LazyFrame,
-    rulebook: RulebookLike | Mapping[str, RulebookLike] = "national",
+    rulebook: Rulebooks = "national",
     *,
     as_of: _dt.date | None = None,
     convention: Convention = "exclude_anchor",
@@ -267,7 +274,10 @@ def score(
     rulebook
         A built-in id (``"kent"``), a path to a TOML rulebook, a :class:`Rulebook`, or a mapping
         from values of the frame's ``authority`` column to rulebooks, so that a frame holding
-        several authorities is scored each under its own.
+        several authorities is scored each under its own. A list of rulebooks scores every
+        child under each of them, whatever its authority: one frame, the ``rulebook`` column
+        telling them apart (children in order, then rulebook, rule and due date). Each child's
+        timeline is built once for all of them, which is quicker than one call each.
     as_of
         The extract date: what has not happened by then is overdue or pending. Today by default.
     convention
@@ -311,13 +321,16 @@ def score(
     ... })
     >>> cs.score(events, "national", as_of=dt.date(2025, 6, 30)).select("rule", "due_date", "status", "working_days_late").row(0)
     ('NAT-ASMT-01', datetime.date(2025, 3, 10), 'late', 2)
+    >>> both = cs.score(events, ["national", "leicester-leicestershire-rutland"], as_of=dt.date(2025, 6, 30))
+    >>> both.select("rulebook", "rule", "due_date", "status").rows()
+    [('national', 'NAT-ASMT-01', datetime.date(2025, 3, 10), 'late'), ('leicester-leicestershire-rutland', 'NAT-ASMT-01', datetime.date(2025, 3, 10), 'late'), ('leicester-leicestershire-rutland', 'LLR-ASMT-01', datetime.date(2025, 3, 3), 'late')]
     """
     return _score(events, rulebook, as_of, convention, calendar, "raise", columns).obligations
 
 
 def score_report(
     events: pl.DataFrame | pl.LazyFrame,
-    rulebook: RulebookLike | Mapping[str, RulebookLike] = "national",
+    rulebook: Rulebooks = "national",
     *,
     as_of: _dt.date | None = None,
     convention: Convention = "exclude_anchor",
@@ -473,7 +486,7 @@ def compare_rulebooks(
     >>> table.select("rulebook", "rule", "compliance").rows()
     [('leicester-leicestershire-rutland', 'LLR-ASMT-01', 0.0), ('leicester-leicestershire-rutland', 'NAT-ASMT-01', 1.0), ('national', 'NAT-ASMT-01', 1.0)]
     """
-    books = [load_rulebook(b) for b in (rulebooks if rulebooks is not None else builtin_rulebooks())]
+    books: list[RulebookLike] = [load_rulebook(b) for b in (rulebooks if rulebooks is not None else builtin_rulebooks())]
     keys = [by] if isinstance(by, str) else list(by)
     columns = _columns_for(keys)
     if columns is None:

@@ -212,6 +212,11 @@ def test_unknown_authority() -> None:
 
 def test_unknown_rulebook() -> None:
     raises(lambda: cs.score(history(), "knet", as_of=AS_OF), cs.RulebookError, "knet", "kent")
+    # In a list of rulebooks too; and a list or mapping must name at least one.
+    raises(lambda: cs.score(history(), ["national", "knet"], as_of=AS_OF), cs.RulebookError, "knet")
+    raises(lambda: cs.score(history(), [], as_of=AS_OF), ValueError, "list of rulebooks is empty")
+    raises(lambda: cs.score(history(), {}, as_of=AS_OF), ValueError, "mapping of authorities to rulebooks is empty")
+    raises(lambda: cs.compare_rulebooks(history(), [], as_of=AS_OF), ValueError, "list of rulebooks is empty")
 
 
 def test_ten_million_rows_of_one_child() -> None:

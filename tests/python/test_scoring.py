@@ -238,13 +238,15 @@ def test_comparisons_equal_compliance_over_the_whole_frames() -> None:
 
 
 def test_every_child_under_each_rulebook_in_one_call() -> None:
-    # The core scores every child under each of several rulebooks in one call (what
-    # compare_rulebooks uses): each rulebook's rows are those of its own call.
+    # A list of rulebooks scores every child under each in one call (compare_rulebooks uses
+    # it): each rulebook's rows are those of its own call, in the same order.
     from cinscope import _core, scoring
 
     events = cs.synth("kent", children=40, seed=3, drift=0.2).events
     books = [cs.Rulebook.builtin(b) for b in ("national", "kent")]
-    together = scoring._score(events, books, AS_OF, "exclude_anchor", None, "raise").obligations
+    together = cs.score(events, books, as_of=AS_OF)
+    assert together.schema["rulebook"] == pl.Categorical
+    assert cs.score(events.lazy(), ("national", "kent"), as_of=AS_OF).equals(together)
     for book in books:
         alone = cs.score(events, book, as_of=AS_OF)
         mine = together.filter(pl.col("rulebook") == book.id)
