@@ -188,7 +188,15 @@ def _score_codes(
         if not rulebook:
             raise ValueError("the list of rulebooks is empty")
         each = True
-        pairs = [(None, load_rulebook(book)._inner) for book in rulebook]
+        loaded = [load_rulebook(book) for book in rulebook]
+        ids = [book.id for book in loaded]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(
+                f"rulebook(s) {', '.join(repr(i) for i in twice)} listed more than once: the rulebook column "
+                "could not tell their obligations apart"
+            )
+        pairs = [(None, book._inner) for book in loaded]
     elif isinstance(rulebook, Mapping):
         if not rulebook:
             raise ValueError("the mapping of authorities to rulebooks is empty")
@@ -274,10 +282,11 @@ def score(
     rulebook
         A built-in id (``"kent"``), a path to a TOML rulebook, a :class:`Rulebook`, or a mapping
         from values of the frame's ``authority`` column to rulebooks, so that a frame holding
-        several authorities is scored each under its own. A list of rulebooks scores every
-        child under each of them, whatever its authority: one frame, the ``rulebook`` column
-        telling them apart (children in order, then rulebook, rule and due date). Each child's
-        timeline is built once for all of them, which is quicker than one call each.
+        several authorities is scored each under its own. A list of rulebooks (each once)
+        scores every child under each of them, whatever its authority: one frame, the
+        ``rulebook`` column telling them apart (children in order, then rulebook, rule and due
+        date). Each child's timeline is built once for all of them, which is quicker than one
+        call each.
     as_of
         The extract date: what has not happened by then is overdue or pending. Today by default.
     convention

@@ -215,6 +215,8 @@ def test_unknown_rulebook() -> None:
     # In a list of rulebooks too; and a list or mapping must name at least one.
     raises(lambda: cs.score(history(), ["national", "knet"], as_of=AS_OF), cs.RulebookError, "knet")
     raises(lambda: cs.score(history(), [], as_of=AS_OF), ValueError, "list of rulebooks is empty")
+    raises(lambda: cs.score(history(), ["kent", "national", cs.Rulebook.builtin("kent")], as_of=AS_OF),
+           ValueError, "'kent' listed more than once")
     raises(lambda: cs.score(history(), {}, as_of=AS_OF), ValueError, "mapping of authorities to rulebooks is empty")
     raises(lambda: cs.compare_rulebooks(history(), [], as_of=AS_OF), ValueError, "list of rulebooks is empty")
 
