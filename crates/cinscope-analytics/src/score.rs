@@ -1,9 +1,10 @@
 //! Scoring an events frame against rulebooks: one row per obligation.
 //!
 //! Children are scored in parallel (rayon); each child's timeline is built, evaluated under the
-//! rulebook of its authority, and the obligations are gathered into one frame in a stable order
-//! (children in order of first appearance, then rule, then due date), so the output does not
-//! depend on the order of the input rows or on the number of threads.
+//! rulebook of its authority (or under each of several rulebooks), and the obligations are
+//! gathered into one frame in a stable order (children in order of first appearance, then
+//! rulebook, rule and due date), so the output does not depend on the order of the input rows or
+//! on the number of threads.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -462,7 +463,8 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
             .collect();
         check_obligation_columns(&present, wanted).map_err(|e| polars_err!(InvalidOperation: "{e}"))?;
     }
-    // Rulebooks, numbered; each child is scored under the rulebook of its first row.
+    // Rulebooks, numbered; each child is scored under the rulebook of its first row's authority,
+    // or under every one of them.
     let (book_list, book_of_key): (Vec<Arc<Rulebook>>, HashMap<String, u32>) = match books {
         Rulebooks::One(book) => (vec![Arc::clone(book)], HashMap::new()),
         Rulebooks::Each(list) => (list.clone(), HashMap::new()),
@@ -1322,7 +1324,7 @@ mod tests {
             assert!(["DQ001", "DQ003", "DQ015"].iter().all(|c| codes.contains(c)), "{id}: {codes:?}");
         }
         assert_eq!(each.obligations.height(), heights);
-        // With every column asked for or a few, as codes or labels.
+        // A few columns, as codes or as labels: the same rows.
         options.columns = Some(vec!["rule".into(), "rulebook".into(), "status".into(), "episode_id".into()]);
         options.label_codes = true;
         let narrow = score(&events, &Rulebooks::Each(books.clone()), &options).unwrap().obligations;
