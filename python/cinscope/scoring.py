@@ -153,18 +153,13 @@ OBLIGATION_COLUMNS: tuple[str, ...] = tuple(_core.OBLIGATION_COLUMNS)
 when the events frame has them."""
 
 
-def _score(
-    events: pl.DataFrame | pl.LazyFrame,
-    rulebook: Rulebooks,
-    as_of: _dt.date | None,
-    convention: Convention,
-    calendar: Calendar | None,
-    errors: str,
-    columns: Sequence[str] | None = None,
-) -> Scored:
-    codes, labels, findings, constants, order = _score_codes(
-        events, rulebook, as_of, convention, calendar, errors, columns
-    )
+_CoreScores = tuple[pl.DataFrame, list[tuple[str, list[str], bool]], pl.DataFrame, pl.DataFrame, list[str]]
+"""What the core's ``score`` hands over: see :func:`_labelled`, and the findings third."""
+
+
+def _scored(parts: _CoreScores) -> Scored:
+    """The obligations, labelled, and the findings from what the core hands over."""
+    codes, labels, findings, constants, order = parts
     return Scored(_labelled(codes, labels, constants, order), findings)
 
 
@@ -176,7 +171,7 @@ def _score_codes(
     calendar: Calendar | None,
     errors: str,
     columns: Sequence[str] | None = None,
-) -> tuple[pl.DataFrame, list[tuple[str, list[str], bool]], pl.DataFrame, pl.DataFrame, list[str]]:
+) -> _CoreScores:
     """What the core hands over (see :func:`_labelled`) and the findings, scoring under one
     rulebook, one per authority (a mapping), or each of a list of rulebooks in turn (every child
     under every one, the ``rulebook`` column telling them apart: each child's timeline is then
@@ -334,7 +329,7 @@ def score(
     >>> both.select("rulebook", "rule", "due_date", "status").rows()
     [('national', 'NAT-ASMT-01', datetime.date(2025, 3, 10), 'late'), ('leicester-leicestershire-rutland', 'NAT-ASMT-01', datetime.date(2025, 3, 10), 'late'), ('leicester-leicestershire-rutland', 'LLR-ASMT-01', datetime.date(2025, 3, 3), 'late')]
     """
-    return _score(events, rulebook, as_of, convention, calendar, "raise", columns).obligations
+    return _scored(_score_codes(events, rulebook, as_of, convention, calendar, "raise", columns)).obligations
 
 
 def score_report(
@@ -351,7 +346,7 @@ def score_report(
     Returns the obligations and a findings frame (code, title, child, episode, row(s), message)
     that lists every row not scored and every data-quality problem in the timelines.
     """
-    return _score(events, rulebook, as_of, convention, calendar, "report", columns)
+    return _scored(_score_codes(events, rulebook, as_of, convention, calendar, "report", columns))
 
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
