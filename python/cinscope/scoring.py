@@ -492,18 +492,21 @@ def compare_rulebooks(
     """
     books: list[RulebookLike] = [load_rulebook(b) for b in (rulebooks if rulebooks is not None else builtin_rulebooks())]
     keys = [by] if isinstance(by, str) else list(by)
-    columns = _columns_for(keys)
-    if columns is None:
-        unknown = [k for k in keys if k not in OBLIGATION_COLUMNS]
-        raise pl.exceptions.ColumnNotFoundError(
-            f"compare_rulebooks: by {unknown} is not a column of the obligations frame; see cinscope.OBLIGATION_COLUMNS"
-        )
+    columns = _columns_for(keys, "compare_rulebooks")
     # One call scores every child under each rulebook, building only the columns the table
-    # groups by and the status, as codes. They are counted as codes, and only the counts are
-    # labelled: 1M children under the six built-in rulebooks have 58 million obligations.
-    codes, labels, _, constants, _ = _score_codes(events, books, as_of, convention, calendar, "raise", columns)
+    # groups by and the status: 1M children under the six built-in rulebooks have 58 million
+    # obligations.
+    scores = _score_codes(events, books, as_of, convention, calendar, "raise", columns)
+    return _compliance_of_codes(scores, keys, suppress_below)
+
+
+def _compliance_of_codes(scores: _CoreScores, keys: list[str], suppress_below: int | None) -> pl.DataFrame:
+    """:func:`compliance` of what the core hands over, by obligation columns ``keys``: the rows
+    are counted as codes, and only the counts are labelled."""
+    codes, labels, _, constants, _ = scores
     if codes.height == 0:
-        return pl.DataFrame(schema={k: pl.String for k in keys})
+        empty = pl.DataFrame(schema={**{k: pl.String for k in keys}, **{s: pl.UInt32 for s in STATUSES}})
+        return _rates(empty, keys, suppress_below)
     statuses = {name: categories for name, categories, _ in labels}["status"]
     labelled = _labelled(_count_codes(codes, keys, labels), labels, constants, [*keys, *statuses])
     # Labels may share a group that codes keep apart (two rules of one title): add their counts.
@@ -542,11 +545,16 @@ def _count_codes(codes: pl.DataFrame, keys: list[str], labels: list[tuple[str, l
     return rows.group_by(varying).agg(counts) if varying else rows.select(counts)
 
 
-def _columns_for(keys: Sequence[str]) -> list[str] | None:
-    """The obligation columns a compliance table by ``keys`` needs, or None (all of them) when a
-    key is not an obligation column, so that :func:`compliance` names it in its error."""
-    wanted = list(dict.fromkeys([*keys, "status"]))
-    return wanted if all(k in OBLIGATION_COLUMNS for k in wanted) else None
+def _columns_for(keys: Sequence[str], caller: str) -> list[str]:
+    """The obligation columns a compliance table by ``keys`` needs: the keys and the status.
+    A key that is no obligation column is named in a ``ColumnNotFoundError``, as
+    :func:`compliance` would name it."""
+    unknown = [k for k in keys if k not in OBLIGATION_COLUMNS]
+    if unknown:
+        raise pl.exceptions.ColumnNotFoundError(
+            f"{caller}: by {unknown} is not a column of the obligations frame; see cinscope.OBLIGATION_COLUMNS"
+        )
+    return list(dict.fromkeys([*keys, "status"]))
 
 
 def compare_conventions(
@@ -560,12 +568,13 @@ def compare_conventions(
     """Compliance under both working-day counting conventions side by side, and how much
     counting the anchor day as day 1 moves it (``change = count_anchor - exclude_anchor``)."""
     keys = [by] if isinstance(by, str) else list(by)
+    columns = _columns_for(keys, "compare_conventions")
     prepared = _prepare(events, extra=("authority", "team", "worker"))
-    columns = _columns_for(keys)
     results = []
-    for convention in ("exclude_anchor", "count_anchor"):
-        obligations = score(prepared, rulebook, as_of=as_of, convention=convention, calendar=calendar, columns=columns)  # type: ignore[arg-type]
-        table = compliance(obligations, by=keys).select(
+    conventions: tuple[Convention, Convention] = ("exclude_anchor", "count_anchor")
+    for convention in conventions:
+        scores = _score_codes(prepared, rulebook, as_of, convention, calendar, "raise", columns)
+        table = _compliance_of_codes(scores, keys, None).select(
             *keys, pl.col("scored").alias(f"scored_{convention}"), pl.col("compliance").alias(convention)
         )
         results.append(table)

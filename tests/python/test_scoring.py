@@ -235,6 +235,16 @@ def test_comparisons_equal_compliance_over_the_whole_frames() -> None:
     # A key that is no obligation column is named, as compliance names it.
     with pytest.raises(pl.exceptions.ColumnNotFoundError, match="no_such_column"):
         cs.compare_rulebooks(events, books, as_of=AS_OF, by="no_such_column")
+    with pytest.raises(pl.exceptions.ColumnNotFoundError, match="no_such_column"):
+        cs.compare_conventions(events, "kent", as_of=AS_OF, by="no_such_column")
+    # Events that make no obligation: empty tables with the columns of full ones.
+    quiet = pl.DataFrame({"child_id": ["Z"], "event": ["case_note"], "date": [D(2025, 1, 6)]})
+    table = cs.compare_rulebooks(events, books, as_of=AS_OF)
+    empty = cs.compare_rulebooks(quiet, books, as_of=AS_OF)
+    assert empty.height == 0 and empty.columns == table.columns
+    conventions = cs.compare_conventions(events, "kent", as_of=AS_OF)
+    none = cs.compare_conventions(quiet, "kent", as_of=AS_OF)
+    assert none.height == 0 and none.columns == conventions.columns
 
 
 def test_every_child_under_each_rulebook_in_one_call() -> None:
