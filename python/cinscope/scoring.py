@@ -507,8 +507,7 @@ def _compliance_of_codes(scores: _CoreScores, keys: list[str], suppress_below: i
     if codes.height == 0:
         empty = pl.DataFrame(schema={**{k: pl.String for k in keys}, **{s: pl.UInt32 for s in STATUSES}})
         return _rates(empty, keys, suppress_below)
-    statuses = {name: categories for name, categories, _ in labels}["status"]
-    labelled = _labelled(_count_codes(codes, keys, labels), labels, constants, [*keys, *statuses])
+    labelled = _labelled(_count_codes(codes, keys, labels), labels, constants, [*keys, *STATUSES])
     # Labels may share a group that codes keep apart (two rules of one title): add their counts.
     summed = labelled.group_by(keys).agg(pl.col(s).sum() for s in STATUSES)
     return _rates(summed, keys, suppress_below)
