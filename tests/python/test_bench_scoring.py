@@ -68,12 +68,13 @@ def test_the_script_runs_every_step_and_reports_each(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert len(lines) == 9, done.stdout
+    assert len(lines) == 11, done.stdout
     assert re.match(r"cohort: 2,000 children, [\d,]+ events", lines[0]), lines[0]
     labels = ["kent", "kent, rows grouped by child", "kent, four columns", "all six rulebooks",
-              "all six, compare_rulebooks", "three rules (cinscope)", "three rules (plain Polars)"]
+              "all six, compare_rulebooks", "three rules (cinscope)", "three rules (plain Polars)",
+              "grouping by child (Polars)"]
     rows = {}
-    for label, line in zip(labels, lines[1:8], strict=True):
+    for label, line in zip(labels, lines[1:9], strict=True):
         assert line.startswith(label), line
         found = re.search(r"M events/s +([\d,]+) rows +peak \+ *[\d,]+ MiB", line)
         assert found, line
@@ -83,4 +84,7 @@ def test_the_script_runs_every_step_and_reports_each(tmp_path: Path) -> None:
     assert rows["kent"] == rows["kent, rows grouped by child"] == rows["kent, four columns"] > 0
     # The comparison table counts every obligation of the six rulebooks.
     assert rows["all six rulebooks"] == rows["all six, compare_rulebooks"] > rows["kent"]
-    assert re.match(r"three rules: plain Polars takes [\d.]+x the time cinscope takes", lines[8]), lines[8]
+    # The reference counts the children: 2,000 groups.
+    assert rows["grouping by child (Polars)"] == 2000
+    assert re.match(r"three rules: plain Polars takes [\d.]+x the time cinscope takes", lines[9]), lines[9]
+    assert re.match(r"10 M events/s is [\d.]+ s for this cohort; Polars' grouping by child alone takes [\d.]+ s", lines[10]), lines[10]
