@@ -522,8 +522,9 @@ def _count_codes(codes: pl.DataFrame, keys: list[str], labels: list[tuple[str, l
     counted by that number: Polars then hashes one integer column rather than encoding several
     columns row by row, which at national scale took longer than the scoring and several GiB.
     """
-    sizes = {name: len(categories) for name, categories, _ in labels}
-    statuses = {name: categories for name, categories, _ in labels}["status"]
+    categories = {name: values for name, values, _ in labels}
+    sizes = {name: len(values) for name, values in categories.items()}
+    statuses = categories["status"]
     varying = [k for k in keys if k in codes.columns]
     digits = list(dict.fromkeys([*varying, "status"]))
     place = {}
