@@ -44,6 +44,28 @@ impl QualifierKind {
         }
     }
 
+    /// The value taken when an event of this kind has no qualifier, where the vocabulary
+    /// documents one: a visit with no outcome recorded was a visit at which the child was seen,
+    /// and a plan with no origin came from an assessment.
+    pub fn default_value(self) -> Option<&'static str> {
+        match self {
+            QualifierKind::VisitOutcome => Some("seen"),
+            QualifierKind::PlanOrigin => Some("assessment"),
+            _ => None,
+        }
+    }
+
+    /// The allowed value that `text` names: exactly, or ignoring case and writing spaces and
+    /// hyphens as underscores (`"Seen Alone"`, `"seen-alone"`), as case systems export them.
+    pub fn lookup(self, text: &str) -> Option<&'static str> {
+        let values = self.values();
+        values.iter().find(|v| v.eq_ignore_ascii_case(text)).copied().or_else(|| {
+            let folded: String =
+                text.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
+            values.iter().find(|v| v.eq_ignore_ascii_case(&folded)).copied()
+        })
+    }
+
     /// Whether `value` is allowed for this qualifier kind.
     pub fn accepts(self, value: &str) -> bool {
         match self {
@@ -78,9 +100,17 @@ pub const LOOKED_AFTER_ENDS: &[&str] = &["return_home_planned", "return_home_unp
 /// Whether a move out of the area was planned.
 pub const MOVE_TYPES: &[&str] = &["planned", "unplanned"];
 
-/// Cohorts and pathways that rules distinguish.
-pub const COHORTS: &[&str] =
-    &["disabled_children", "direct_payments", "short_breaks", "private_fostering", "complex_needs"];
+/// Cohorts and pathways that rules distinguish. `disability_support_only`: complex needs that
+/// arise from a disability or health condition, met through long-term practical support, with no
+/// other additional needs or concerns (narrower than `disabled_children`: Portsmouth's exception).
+pub const COHORTS: &[&str] = &[
+    "disabled_children",
+    "direct_payments",
+    "short_breaks",
+    "private_fostering",
+    "complex_needs",
+    "disability_support_only",
+];
 
 /// Families of events, for documentation and grouping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -81,8 +81,12 @@ pub struct Span {
     pub end: Option<NaiveDate>,
     /// Row of the start event.
     pub start_row: u64,
-    /// Row of the end event, if the end came from one.
+    /// Row of the event that ended it: its own end event, the episode's closure, or the start
+    /// of the next period of its kind (see `end_kind`).
     pub end_row: Option<u64>,
+    /// The kind of the event that ended it, when that was not its own end event (the episode's
+    /// closure, or the next period's start).
+    pub end_kind: Option<EventKind>,
     /// The start event's qualifier (a plan's origin, a cohort's name).
     pub label: Option<Qualifier>,
     /// The end event's qualifier (why it ended), if any.
@@ -189,6 +193,9 @@ pub enum FindingCode {
     /// An event dated after the as-of date of scoring: not counted (reported when scoring, not
     /// when building timelines, which know no as-of date).
     DQ015,
+    /// An event with no qualifier where the vocabulary documents a default (a visit is taken
+    /// as `seen`, a plan's origin as `assessment`): the default is used and the rows are listed.
+    DQ016,
 }
 
 impl FindingCode {
@@ -210,11 +217,12 @@ impl FindingCode {
             FindingCode::DQ013 => "period open after closure",
             FindingCode::DQ014 => "event before referral",
             FindingCode::DQ015 => "event after the as-of date (not counted)",
+            FindingCode::DQ016 => "qualifier missing: the documented default is used",
         }
     }
 
     /// Every code, in order.
-    pub const ALL: [FindingCode; 15] = [
+    pub const ALL: [FindingCode; 16] = [
         FindingCode::DQ001,
         FindingCode::DQ002,
         FindingCode::DQ003,
@@ -230,6 +238,7 @@ impl FindingCode {
         FindingCode::DQ013,
         FindingCode::DQ014,
         FindingCode::DQ015,
+        FindingCode::DQ016,
     ];
 }
 
@@ -267,6 +276,8 @@ fn same_day_rank(kind: EventKind) -> u8 {
 struct Builder<'c> {
     child: &'c str,
     findings: Vec<Finding>,
+    /// Rows given their event's default qualifier, with the kind, reported together at the end.
+    defaulted: Vec<(EventKind, u64)>,
 }
 
 impl Builder<'_> {
@@ -278,6 +289,30 @@ impl Builder<'_> {
             rows,
             message,
         });
+    }
+
+    /// One finding per kind of event given its default qualifier, naming every row.
+    fn report_defaults(&mut self) {
+        if self.defaulted.is_empty() {
+            return;
+        }
+        let mut defaulted = std::mem::take(&mut self.defaulted);
+        defaulted.sort_unstable();
+        for run in defaulted.chunk_by(|a, b| a.0 == b.0) {
+            let Some(&(kind, _)) = run.first() else { continue };
+            let spec = kind.spec();
+            let value = spec.qualifier.default_value().unwrap_or_default();
+            let rows: Vec<u64> = run.iter().map(|(_, row)| *row).collect();
+            let message = match rows.as_slice() {
+                [row] => format!("row {row}: '{}' has no qualifier; taken as '{value}', the documented default", spec.name),
+                _ => format!(
+                    "{} '{}' rows have no qualifier; each is taken as '{value}', the documented default",
+                    rows.len(),
+                    spec.name
+                ),
+            };
+            self.find(FindingCode::DQ016, None, rows, message);
+        }
     }
 
     /// Validates one row into an event, or reports why it cannot be used.
@@ -311,7 +346,10 @@ impl Builder<'_> {
         };
         let spec = kind.spec();
         let qualifier = match raw.qualifier.map(str::trim).filter(|q| !q.is_empty()) {
-            None => None,
+            None => spec.qualifier.default_value().map(|value| {
+                self.defaulted.push((kind, raw.row));
+                Qualifier::Code(value)
+            }),
             Some(text) => match spec.qualifier {
                 QualifierKind::FreeText => Some(Qualifier::Text(text.to_string())),
                 QualifierKind::None => {
@@ -324,17 +362,23 @@ impl Builder<'_> {
                     None
                 }
                 coded => {
-                    let known = coded.values().iter().find(|v| v.eq_ignore_ascii_case(text)).copied();
+                    let known = coded.lookup(text);
                     if known.is_none() {
                         self.find(
                             FindingCode::DQ002,
                             raw.episode,
                             vec![raw.row],
                             format!(
-                                "row {}: qualifier '{text}' is not allowed for '{}' (allowed: {}); the qualifier is ignored",
+                                "row {}: qualifier '{text}' is not allowed for '{}' (allowed: {}); {}",
                                 raw.row,
                                 spec.name,
-                                coded.values().join(", ")
+                                coded.values().join(", "),
+                                match coded.default_value() {
+                                    // An unreadable outcome is not taken to be the default:
+                                    // 'not seen' misspelt must not count as a visit that saw the child.
+                                    Some(_) => "the event is kept without a qualifier and counts only for rules that name none",
+                                    None => "the qualifier is ignored",
+                                }
                             ),
                         );
                     }
@@ -348,11 +392,12 @@ impl Builder<'_> {
 
 /// Builds one child's timeline from their rows, in any order.
 pub fn build_timeline(child: &str, rows: &[RawEvent<'_>]) -> Timeline {
-    let mut builder = Builder { child, findings: Vec::new() };
+    let mut builder = Builder { child, findings: Vec::new(), defaulted: Vec::new() };
 
     // Validate, keeping the episode id beside each event.
     let mut events: Vec<(Option<&str>, Event)> =
         rows.iter().filter_map(|raw| builder.validate(raw).map(|event| (raw.episode, event))).collect();
+    builder.report_defaults();
     let order = |(ea, a): &(Option<&str>, Event), (eb, b): &(Option<&str>, Event)| {
         (a.date, same_day_rank(a.kind), a.kind, &a.qualifier, ea, a.row).cmp(&(
             b.date,
@@ -586,20 +631,26 @@ fn finish_episode(builder: &mut Builder<'_>, id: String, events: Vec<Event>) -> 
             builder.find(FindingCode::DQ014, Some(&id), vec![event.row], message);
         }
     }
+    // An event after the closure (other than the paperwork that follows one) belongs to no open
+    // case: it is reported and not scored. A case that reopened needs a new referral.
+    let after_closure =
+        |e: &Event, c: &Event| e.date > c.date && e.kind != EventKind::Closure && !e.kind.may_follow_closure();
+    let mut events = events;
     if let Some(c) = &closure {
-        for event in events
-            .iter()
-            .filter(|e| e.date > c.date && e.kind != EventKind::Closure && !e.kind.may_follow_closure())
-        {
+        events.retain(|event| {
+            if !after_closure(event, c) {
+                return true;
+            }
             let message = format!(
-                "row {}: '{}' on {} is after the closure on {}",
+                "row {}: '{}' on {} is after the closure on {}; it is not scored (a case that reopened needs a new referral)",
                 event.row,
                 event.kind.name(),
                 event.date,
                 c.date
             );
             builder.find(FindingCode::DQ005, Some(&id), vec![event.row], message);
-        }
+            false
+        });
     }
 
     let mut spans = |start: EventKind, end: EventKind, what: &str| {
@@ -609,6 +660,8 @@ fn finish_episode(builder: &mut Builder<'_>, id: String, events: Vec<Event>) -> 
                 let message = format!("{what} started on {} is still open when the episode closes on {}; it is taken to end then", span.start, c.date);
                 builder.find(FindingCode::DQ013, Some(&id), vec![span.start_row, c.row], message);
                 span.end = Some(c.date);
+                span.end_row = Some(c.row);
+                span.end_kind = Some(EventKind::Closure);
             }
         }
         list
@@ -650,6 +703,7 @@ fn pair_spans<'e>(
             end: None,
             start_row: s.row,
             end_row: None,
+            end_kind: None,
             label: s.qualifier.clone(),
             end_label: None,
         });
@@ -717,6 +771,8 @@ fn pair_spans<'e>(
                 );
                 builder.find(FindingCode::DQ009, episode, vec![previous.start_row, next.start_row], message);
                 previous.end = Some(next.start);
+                previous.end_row = Some(next.start_row);
+                previous.end_kind = Some(start);
             }
         }
     }
@@ -742,7 +798,7 @@ mod tests {
     #[test]
     fn clean_history_builds_without_findings() {
         let rows = vec![
-            raw(3, "cin_plan_start", "2025-03-01"),
+            RawEvent { qualifier: Some("assessment"), ..raw(3, "cin_plan_start", "2025-03-01") },
             raw(0, "referral", "2025-01-06"),
             raw(1, "assessment_start", "2025-01-07"),
             raw(2, "assessment_authorised", "2025-02-20"),
@@ -868,8 +924,52 @@ mod tests {
         let t = build_timeline("C4", &with_ids);
         assert_eq!(t.episodes.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), vec!["E1", "E2"]);
         assert_eq!(t.episodes[0].closure.as_ref().and_then(|c| c.qualifier_str()), Some("RC1"));
-        assert_eq!(codes(&t), vec![FindingCode::DQ004]);
+        // The visit has no episode id (DQ004) and no outcome, taken as seen (DQ016).
+        assert_eq!(codes(&t), vec![FindingCode::DQ016, FindingCode::DQ004]);
         assert!(t.episodes[1].events.iter().any(|e| e.row == 3));
+    }
+
+    #[test]
+    fn defaults_are_applied_and_reported_once_per_kind() {
+        let rows = vec![
+            raw(0, "referral", "2024-01-08"),
+            raw(1, "cin_plan_start", "2024-01-08"),
+            raw(2, "visit", "2024-01-15"),
+            RawEvent { qualifier: Some("  "), ..raw(3, "visit", "2024-01-22") },
+            RawEvent { qualifier: Some("Seen Alone"), ..raw(4, "visit", "2024-01-29") },
+            RawEvent { qualifier: Some("NOT-SEEN"), ..raw(5, "visit", "2024-02-05") },
+        ];
+        let t = build_timeline("C8", &rows);
+        let qualifiers: Vec<Option<&str>> = t.episodes[0].events.iter().map(|e| e.qualifier_str()).collect();
+        assert_eq!(
+            qualifiers,
+            vec![None, Some("assessment"), Some("seen"), Some("seen"), Some("seen_alone"), Some("not_seen")]
+        );
+        let found: Vec<(FindingCode, Vec<u64>)> = t.findings.iter().map(|f| (f.code, f.rows.clone())).collect();
+        assert_eq!(found, vec![(FindingCode::DQ016, vec![1]), (FindingCode::DQ016, vec![2, 3])]);
+        assert!(t.findings[1].message.contains("2 'visit' rows have no qualifier; each is taken as 'seen'"));
+    }
+
+    #[test]
+    fn events_after_closure_are_not_scored_and_ended_spans_name_what_ended_them() {
+        let rows = vec![
+            raw(0, "referral", "2024-01-08"),
+            RawEvent { qualifier: Some("assessment"), ..raw(1, "cin_plan_start", "2024-01-08") },
+            RawEvent { qualifier: Some("RC1"), ..raw(2, "closure", "2024-03-01") },
+            RawEvent { qualifier: Some("seen"), ..raw(3, "visit", "2024-03-10") },
+            raw(4, "case_note", "2024-03-04"),
+        ];
+        let t = build_timeline("C9", &rows);
+        let episode = &t.episodes[0];
+        assert!(!episode.events.iter().any(|e| e.row == 3), "the visit after closure is not scored");
+        assert!(episode.events.iter().any(|e| e.row == 4), "paperwork after closure is kept");
+        let after = t.findings.iter().find(|f| f.code == FindingCode::DQ005).map(|f| f.message.as_str());
+        assert_eq!(
+            after,
+            Some("row 3: 'visit' on 2024-03-10 is after the closure on 2024-03-01; it is not scored (a case that reopened needs a new referral)")
+        );
+        let plan = &episode.cin_plans[0];
+        assert_eq!((plan.end_row, plan.end_kind), (Some(2), Some(EventKind::Closure)));
     }
 
     #[test]
@@ -904,7 +1004,8 @@ mod tests {
             });
         }
         let t = build_timeline("C6", &rows);
-        assert!(t.findings.is_empty(), "{:?}", t.findings);
+        // Only the visits' missing outcomes are reported (taken as seen).
+        assert!(t.findings.iter().all(|f| f.code == FindingCode::DQ016), "{:?}", t.findings);
         assert_eq!(t.episodes.iter().map(|e| e.id.clone()).collect::<Vec<_>>(), ids);
         for (i, episode) in t.episodes.iter().enumerate() {
             let rows: Vec<u64> = episode.events.iter().map(|e| e.row).collect();
