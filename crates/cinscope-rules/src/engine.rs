@@ -1,8 +1,9 @@
 //! The engine: evaluates a child's timeline against a rulebook at an as-of date.
 //!
 //! Each rule yields obligations: something due by a date, with the status it has at the as-of
-//! date (see `CONVENTIONS.md`). Events dated after the as-of date are not yet known and are
-//! ignored, except the reference dates of `before` rules (an order's expiry is known ahead).
+//! date (see `docs/conventions.md`). Events dated after the as-of date are not yet known and are
+//! ignored entirely: they create nothing, satisfy nothing and make no rule apply, so that
+//! scoring at a past date gives what an extract taken that day would give.
 
 use chrono::NaiveDate;
 use cinscope_domain::{
@@ -10,7 +11,9 @@ use cinscope_domain::{
 };
 use serde::Serialize;
 
-use crate::rulebook::{kind_bit, kinds_of, Duration, Rule, RuleKind, Rulebook, Scope, Selector, SpanKind};
+use crate::rulebook::{
+    kind_bit, kinds_of, Duration, Pairing, Rule, RuleKind, Rulebook, Scope, Selector, SpanKind,
+};
 
 /// The status of an obligation at the as-of date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -53,13 +56,17 @@ pub struct EventRef {
     pub kind: EventKind,
     /// Its date.
     pub date: NaiveDate,
-    /// Its source row.
+    /// Its source row. For an assumed anchor, the row that started the clock of the step that
+    /// never happened (or the plan's start).
     pub row: u64,
+    /// Whether the event never happened and stands at the date it was due (an anchor taken from
+    /// the rule's fallback).
+    pub assumed: bool,
 }
 
 impl EventRef {
     fn of(event: &Event) -> Self {
-        EventRef { kind: event.kind, date: event.date, row: event.row }
+        EventRef { kind: event.kind, date: event.date, row: event.row, assumed: false }
     }
 }
 
@@ -134,7 +141,7 @@ struct Eval<'a> {
 struct Scratch<'a> {
     targets: Vec<&'a Event>,
     contexts: Vec<Context<'a>>,
-    anchors: Vec<&'a Event>,
+    anchors: Vec<EventRef>,
     used: Vec<bool>,
 }
 
@@ -287,13 +294,12 @@ impl<'a> Eval<'a> {
         !when.not_cohort.iter().any(|c| self.timeline.in_cohort(c, anchor_date))
     }
 
-    /// Whether the episode holds what the rule requires of it (`episode_has`). It does not
-    /// depend on the anchor, so it is checked once per rule and episode.
-    fn episode_qualifies(rule: &Rule, episode: &Episode, kinds: u64) -> bool {
-        // Applicability looks at the whole extract: an event recorded after the as-of date
-        // still shows that the obligation arose (a plan was made, a conference was held).
+    /// Whether the episode holds what the rule requires of it (`episode_has`) by the as-of
+    /// date. It does not depend on the anchor, so it is checked once per rule and episode.
+    fn episode_qualifies(&self, rule: &Rule, episode: &Episode, kinds: u64) -> bool {
         rule.when.episode_has.as_ref().is_none_or(|required| {
-            kinds & kind_bit(required.kind) != 0 && episode.events.iter().any(|e| required.matches(e))
+            kinds & kind_bit(required.kind) != 0
+                && episode.events.iter().any(|e| self.visible(e) && required.matches(e))
         })
     }
 
@@ -312,14 +318,12 @@ impl<'a> Eval<'a> {
     }
 
     /// The anchors of a context, added to `into`: matching visible events inside it, in date
-    /// order.
-    fn anchors(
-        &self,
-        selectors: &[Selector],
-        episode: &'a Episode,
-        context: &Context<'_>,
-        into: &mut Vec<&'a Event>,
-    ) {
+    /// order. When none falls inside a plan, the last one held between the plan's start and the
+    /// end of the plan before it (an initial meeting recorded the day before the plan's start)
+    /// anchors it; when there is still none and the rule has a fallback, the clock starts on
+    /// the date the fallback rule's unmet obligation was due, or else on the plan's start.
+    fn anchors(&self, at: &At<'_, 'a>, selectors: &[Selector], into: &mut Vec<EventRef>) {
+        let (episode, context) = (at.episode, &at.context);
         let events = match context.plan {
             Some(plan) => between(&episode.events, plan.start, plan.end),
             None => &episode.events,
@@ -331,8 +335,52 @@ impl<'a> Eval<'a> {
                     context
                         .plan
                         .is_none_or(|plan| e.kind != EventKind::CinPlanStart || e.row == plan.start_row)
-                }),
+                })
+                .map(EventRef::of),
         );
+        if !into.is_empty() {
+            return;
+        }
+        let Some(plan) = context.plan else {
+            into.extend(self.fallback_anchor(at, selectors));
+            return;
+        };
+        if selectors.iter().any(|s| s.kind == EventKind::CinPlanStart) {
+            return;
+        }
+        let previous_end = episode
+            .cin_plans
+            .iter()
+            .filter(|p| p.start < plan.start)
+            .filter_map(|p| p.end)
+            .max()
+            .filter(|end| *end < plan.start);
+        let before = between(&episode.events, previous_end.map_or(NaiveDate::MIN, |d| d + chrono::Days::new(1)), Some(plan.start));
+        let early = self.matching(before, selectors).filter(|e| e.date < plan.start).last();
+        match early {
+            Some(event) => into.push(EventRef::of(event)),
+            None => into.extend(self.fallback_anchor(at, selectors)),
+        }
+    }
+
+    /// The assumed anchor of a context whose anchor event never happened: at the due date of
+    /// the fallback rule's first unmet obligation in the same episode (and plan, when that rule
+    /// is plan-scoped), or else, in a plan, at the plan's start.
+    fn fallback_anchor(&self, at: &At<'_, 'a>, selectors: &[Selector]) -> Option<EventRef> {
+        let fallback = at.rule.fallback.as_ref()?;
+        let kind = selectors.first()?.kind;
+        let plan_start = at.context.plan.map(|p| p.start);
+        let due = self.out.obligations.iter().find(|o| {
+            o.rule == fallback.index
+                && o.episode == at.episode_index
+                && o.met_by.is_none()
+                && (o.plan_start.is_none() || o.plan_start == plan_start)
+        });
+        match (due, at.context.plan) {
+            (Some(o), _) => Some(EventRef { kind, date: o.due, row: o.anchor.row, assumed: true }),
+            (None, Some(plan)) => Some(EventRef { kind, date: plan.start, row: plan.start_row, assumed: true }),
+            (None, None) => None,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -378,7 +426,7 @@ impl<'a> Eval<'a> {
 
     /// Evaluates a rule in an episode that holds the kinds of event in the mask `kinds`.
     fn rule(&mut self, index: usize, rule: &Rule, episode_index: usize, episode: &'a Episode, kinds: u64) {
-        if !Self::episode_qualifies(rule, episode, kinds) {
+        if !self.episode_qualifies(rule, episode, kinds) {
             return;
         }
         let sought: &[Selector] = match &rule.kind {
@@ -448,49 +496,98 @@ impl<'a> Eval<'a> {
     }
 
     fn deadline(&mut self, at: &At<'_, 'a>, anchor: &[Selector], within: Interval) {
-        let index = at.index;
-        let rule = at.rule;
-        let episode = at.episode;
-        let context = &at.context;
         let mut anchors = std::mem::take(&mut self.scratch.anchors);
-        self.anchors(anchor, episode, context, &mut anchors);
-        let targets = at.targets;
+        self.anchors(at, anchor, &mut anchors);
         let mut used = std::mem::take(&mut self.scratch.used);
-        used.resize(targets.len(), false);
+        used.resize(at.targets.len(), false);
+        match at.rule.pairing {
+            Pairing::Earliest => self.deadline_earliest(at, &anchors, within, &mut used),
+            Pairing::Latest => self.deadline_latest(at, &anchors, within),
+        }
+        anchors.clear();
+        used.clear();
+        self.scratch.anchors = anchors;
+        self.scratch.used = used;
+    }
+
+    /// Each anchor takes the earliest unused target on or after it and before the next anchor
+    /// of the same rule (after the last anchor, any later target).
+    fn deadline_earliest(&mut self, at: &At<'_, 'a>, anchors: &[EventRef], within: Interval, used: &mut [bool]) {
+        let targets = at.targets;
+        // In a plan, only what happens while the plan is open meets its obligations.
+        let plan_end = at.context.plan.and_then(|p| p.end);
         for (i, a) in anchors.iter().enumerate() {
-            if !self.applies(rule, a.date) {
+            if !self.applies(at.rule, a.date) || self.during_earlier_plan(at, a) {
                 continue;
             }
-            let anchor_ref = EventRef::of(a);
-            let Some(due) = self.due(index, &anchor_ref, within) else { continue };
-            // Each anchor takes the earliest unused target on or after it and before the next
-            // anchor of the same rule (after the last anchor, any later target).
+            let Some(due) = self.due(at.index, a, within) else { continue };
             let next_anchor = anchors.get(i + 1).map(|n| n.date).filter(|d| *d > a.date);
-            let from = first_from(targets, a.date);
+            let next_event = (!at.rule.until_next.is_empty())
+                .then(|| {
+                    self.matching(&at.episode.events, &at.rule.until_next)
+                        .find(|e| e.date > a.date)
+                        .map(|e| e.date)
+                })
+                .flatten();
+            let bound = match (next_anchor, next_event) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            };
+            let since = if at.rule.met_before_anchor || a.assumed { at.context.start } else { a.date };
+            let from = first_from(targets, since);
             let found = targets
                 .iter()
                 .enumerate()
                 .skip(from)
-                .take_while(|(_, e)| next_anchor.is_none_or(|n| e.date < n))
-                .find(|(t, e)| !used.get(*t).copied().unwrap_or(true) && e.row != a.row);
+                .take_while(|(_, e)| bound.is_none_or(|n| e.date < n) && plan_end.is_none_or(|end| e.date <= end))
+                .find(|(t, e)| !used.get(*t).copied().unwrap_or(true) && (a.assumed || e.row != a.row));
             match found {
                 Some((t, event)) => {
                     if let Some(slot) = used.get_mut(t) {
                         *slot = true;
                     }
                     let status = if event.date <= due { Status::Met } else { Status::Late };
-                    self.push(at, 1, anchor_ref, due, Some(EventRef::of(event)), status);
+                    self.push(at, 1, *a, due, Some(EventRef::of(event)), status);
                 }
                 None => {
-                    let status = self.unmet(&anchor_ref, due, context.end);
-                    self.push(at, 1, anchor_ref, due, None, status);
+                    let status = self.unmet(a, due, at.context.end);
+                    self.push(at, 1, *a, due, None, status);
                 }
             }
         }
-        anchors.clear();
-        used.clear();
-        self.scratch.anchors = anchors;
-        self.scratch.used = used;
+    }
+
+    /// Whether the rule starts nothing from this anchor because a Child in Need plan that began
+    /// before it is still open on its date (`when.outside_plan`).
+    fn during_earlier_plan(&self, at: &At<'_, 'a>, anchor: &EventRef) -> bool {
+        at.rule.when.outside_plan
+            && at.episode.cin_plans.iter().any(|p| {
+                p.start < anchor.date && p.start <= self.options.as_of && self.ended(p.end).is_none_or(|end| anchor.date < end)
+            })
+    }
+
+    /// Each target is credited to the latest unpaired anchor on or before it; anchors that no
+    /// target follows are not scored.
+    fn deadline_latest(&mut self, at: &At<'_, 'a>, anchors: &[EventRef], within: Interval) {
+        let mut paired = vec![false; anchors.len()];
+        for target in at.targets {
+            let before = anchors.partition_point(|a| a.date <= target.date);
+            let Some(i) = (0..before).rev().find(|&i| {
+                !paired.get(i).copied().unwrap_or(true) && anchors.get(i).is_some_and(|a| a.row != target.row)
+            }) else {
+                continue;
+            };
+            let Some(a) = anchors.get(i).copied() else { continue };
+            if let Some(slot) = paired.get_mut(i) {
+                *slot = true;
+            }
+            if !self.applies(at.rule, a.date) {
+                continue;
+            }
+            let Some(due) = self.due(at.index, &a, within) else { continue };
+            let status = if target.date <= due { Status::Met } else { Status::Late };
+            self.push(at, 1, a, due, Some(EventRef::of(target)), status);
+        }
     }
 
     fn recurring(
@@ -502,10 +599,9 @@ impl<'a> Eval<'a> {
     ) {
         let index = at.index;
         let rule = at.rule;
-        let episode = at.episode;
         let context = &at.context;
         let mut anchors = std::mem::take(&mut self.scratch.anchors);
-        self.anchors(anchor, episode, context, &mut anchors);
+        self.anchors(at, anchor, &mut anchors);
         let targets = at.targets;
         // A cycle runs from its anchor to the context's end (or the next anchor of the rule); a
         // cycle without a due date ends the rule here.
@@ -518,25 +614,39 @@ impl<'a> Eval<'a> {
                 (Some(end), Some(next)) => Some(end.min(next)),
                 (end, next) => end.or(next),
             };
-            let from = first_from(targets, a.date);
+            // An assumed anchor stands at a date by which nothing may have been due: what
+            // happened in the scope before it still counts as the first occurrence.
+            let lower = if a.assumed { context.start.min(a.date) } else { a.date };
+            let from = first_from(targets, lower);
             let to = last_day.map_or(targets.len(), |l| targets.partition_point(|e| e.date <= l));
             let window = targets.get(from..to.max(from)).unwrap_or_default();
-            let anchor_ref = EventRef::of(a);
-            let mut previous = anchor_ref;
+            let mut previous = *a;
             let mut cursor = 0usize;
             let mut sequence = 0u32;
+            // A first interval left to a local parameter that is not set: the first occurrence
+            // cannot be scored, but the cycle still runs from it once it has happened.
+            if cycle(0).is_none() {
+                let Some(p) = window.iter().position(|e| e.date > a.date && (a.assumed || e.row != a.row)) else {
+                    continue;
+                };
+                let Some(event) = window.get(p) else { continue };
+                previous = EventRef::of(event);
+                cursor = p + 1;
+                sequence = 1;
+            }
             loop {
                 sequence += 1;
                 let step = usize::try_from(sequence - 1).unwrap_or(usize::MAX);
                 let Some(interval) = cycle(step) else { break 'anchors };
                 let Some(due) = self.due(index, &previous, interval) else { break 'anchors };
-                let inclusive = first_inclusive && sequence == 1;
+                let first = sequence == 1;
+                let inclusive = first && (first_inclusive || a.assumed);
+                let since = if first { lower } else { previous.date };
                 let next = window
                     .iter()
                     .skip(cursor)
                     .position(|e| {
-                        e.row != a.row
-                            && if inclusive { e.date >= previous.date } else { e.date > previous.date }
+                        (a.assumed || e.row != a.row) && if inclusive { e.date >= since } else { e.date > since }
                     })
                     .map(|p| p + cursor);
                 match next.and_then(|p| window.get(p).map(|e| (p, *e))) {
@@ -582,15 +692,16 @@ impl<'a> Eval<'a> {
     }
 
     fn span_start(span: &Span, kind: SpanKind) -> EventRef {
-        EventRef { kind: kind.events().0, date: span.start, row: span.start_row }
+        EventRef { kind: kind.events().0, date: span.start, row: span.start_row, assumed: false }
     }
 
     fn span_end(span: &Span, kind: SpanKind, date: NaiveDate) -> EventRef {
-        // An end taken from the episode's closure has no row of its own.
+        // A period ended by the episode's closure or by the next period's start names that row.
         EventRef {
-            kind: if span.end_row.is_some() { kind.events().1 } else { EventKind::Closure },
+            kind: span.end_kind.unwrap_or(kind.events().1),
             date,
             row: span.end_row.unwrap_or(span.start_row),
+            assumed: false,
         }
     }
 
@@ -642,6 +753,10 @@ impl<'a> Eval<'a> {
                 Some(event) => {
                     let status = if event.date <= threshold { Status::Met } else { Status::Late };
                     self.push(at, 1, anchor, threshold, Some(EventRef::of(event)), status);
+                }
+                // A period that ended by the threshold did not run beyond it: nothing was due.
+                None if end.is_some_and(|e| e <= threshold) => {
+                    self.push(at, 1, anchor, threshold, None, Status::Cancelled);
                 }
                 None => {
                     let status = self.unmet(&anchor, threshold, end);
@@ -717,12 +832,12 @@ impl<'a> Eval<'a> {
         let rule = at.rule;
         let episode = at.episode;
         let context = &at.context;
-        // References may lie ahead of the as-of date (an order's expiry is known in advance).
         let events = match context.plan {
             Some(plan) => between(&episode.events, plan.start, plan.end),
             None => &episode.events,
         };
-        let references: Vec<&Event> = events.iter().filter(|e| reference.matches(e)).collect();
+        let references: Vec<&Event> =
+            events.iter().filter(|e| self.visible(e) && reference.matches(e)).collect();
         let targets = at.targets;
         let mut previous: Option<NaiveDate> = None;
         for r in references {
@@ -780,7 +895,11 @@ pub fn explain(obligation: &Obligation, rulebook: &Rulebook, options: Options) -
     let Some(rule) = rulebook.rules.get(obligation.rule) else {
         return String::from("unknown rule");
     };
-    let anchor = format!("{} on {}", obligation.anchor.kind.name(), obligation.anchor.date);
+    let anchor = if obligation.anchor.assumed {
+        format!("{} (none held; counted from when it was due) on {}", obligation.anchor.kind.name(), obligation.anchor.date)
+    } else {
+        format!("{} on {}", obligation.anchor.kind.name(), obligation.anchor.date)
+    };
     let what = match &rule.kind {
         RuleKind::Deadline { within, .. } => format!("due within {} of {anchor}", within.text),
         RuleKind::Recurring { .. } => {

@@ -15,4 +15,4 @@ pub mod rulebook;
 pub use builtin::{builtin, builtin_ids, from_file, from_str};
 pub use engine::{evaluate, evaluate_into, explain, Evaluation, Obligation, Options, Status};
 pub use error::RulebookError;
-pub use rulebook::{Rule, RuleKind, Rulebook, Selector, Severity};
+pub use rulebook::{Fallback, Pairing, Rule, RuleKind, Rulebook, Selector, Severity};

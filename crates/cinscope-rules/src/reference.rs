@@ -76,6 +76,9 @@ fn conditions(rule: &Rule) -> String {
     if !rule.when.not_cohort.is_empty() {
         parts.push(format!("not cohort {}", rule.when.not_cohort.join(" or ")));
     }
+    if rule.when.outside_plan {
+        parts.push("no CIN plan already open on the anchor's date".to_string());
+    }
     if let Some(has) = &rule.when.episode_has {
         parts.push(format!("episode has `{has}`"));
     }
@@ -122,6 +125,33 @@ pub fn rule_reference(rulebooks: &[Rulebook]) -> String {
                 rule.citation.section,
                 rule.citation.text.trim()
             );
+            if let Some(fallback) = &rule.fallback {
+                let scope_start = match rule.scope {
+                    crate::rulebook::Scope::CinPlan => ", or else from the plan's start",
+                    crate::rulebook::Scope::Episode => "",
+                };
+                let _ = writeln!(
+                    out,
+                    "- if the anchor never happened: the anchor held before the plan started counts (when the plan is the scope); failing that, the clock runs from the date {} was due{scope_start}, and the anchor is reported as assumed (`anchor_assumed`)",
+                    fallback.code
+                );
+            }
+            if !rule.until_next.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "- a target dated after the next {} belongs to that event, not to this anchor",
+                    list(&rule.until_next)
+                );
+            }
+            if rule.met_before_anchor {
+                let _ = writeln!(out, "- a target held in the scope before the anchor meets it");
+            }
+            if rule.pairing == crate::rulebook::Pairing::Latest {
+                let _ = writeln!(
+                    out,
+                    "- pairing: each target is credited to the latest anchor before it that no earlier target took; anchors no target follows are not scored"
+                );
+            }
             if rule.defined_in != book.id {
                 let _ = writeln!(out, "- defined in: `{}`", rule.defined_in);
             }

@@ -184,10 +184,12 @@ pub struct Condition {
     pub cohort: Vec<&'static str>,
     /// The child must be in none of these cohorts on the anchor date.
     pub not_cohort: Vec<&'static str>,
-    /// The episode must hold a matching event (e.g. the plan that the assessment led to),
-    /// otherwise the rule does not apply. The whole extract counts, including events after the
-    /// as-of date: they show that the obligation arose.
+    /// The episode must hold a matching event (e.g. the plan that the assessment led to) by the
+    /// as-of date, otherwise the rule does not apply.
     pub episode_has: Option<Selector>,
+    /// An anchor dated while a Child in Need plan is already open starts nothing (a
+    /// re-assessment during a plan opens no new first-plan or first-meeting obligation).
+    pub outside_plan: bool,
 }
 
 /// A duration in a rule: a fixed interval, or a parameter the user may have to set.
@@ -327,8 +329,54 @@ pub struct Rule {
     pub when: Condition,
     /// What it requires.
     pub kind: RuleKind,
+    /// Where the clock starts when the rule's anchor event never happened in its scope (a
+    /// review cycle counted from an initial meeting that was never held): the date the named
+    /// earlier rule's unmet obligation was due, or else the start of the plan. `None`: an
+    /// obligation arises only from an anchor event.
+    pub fallback: Option<Fallback>,
+    /// How anchors and targets of a deadline are paired.
+    pub pairing: Pairing,
+    /// A deadline's target dated after the next of these events belongs to that event, not to
+    /// the anchor (a case note after a later review is the review's, never the initial
+    /// meeting's). Empty: only the rule's next anchor bounds the search.
+    pub until_next: Vec<Selector>,
+    /// A deadline's target held in the scope before its anchor meets it (a meeting that, as the
+    /// procedure allows, took place before the assessment it follows was completed).
+    pub met_before_anchor: bool,
     /// How cinscope reads an ambiguous sentence, when it had to choose.
     pub note: Option<String>,
+}
+
+/// The rule whose due date starts a clock whose own anchor event never happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fallback {
+    /// Its code.
+    pub code: String,
+    /// Its place in the rulebook's rules (always before the rule that falls back on it).
+    pub index: usize,
+}
+
+/// How a deadline pairs its anchors with its targets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Pairing {
+    /// Each anchor takes the earliest unused target on or after it, before the next anchor;
+    /// an anchor with none is overdue or pending.
+    #[default]
+    Earliest,
+    /// Each target is credited to the latest unpaired anchor on or before it (the one that led
+    /// to it, as the enquiry that led to a conference); anchors that lead to no target are not
+    /// scored.
+    Latest,
+}
+
+impl Pairing {
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pairing::Earliest => "earliest",
+            Pairing::Latest => "latest",
+        }
+    }
 }
 
 /// The bit of an event kind in a set of kinds (a `u64`: there are at most 64 kinds).
@@ -345,6 +393,10 @@ impl Rule {
     /// The event kinds that can start this rule's obligations, as a bit set over
     /// `EventKind as u8` (a rule none of whose kinds occur in an episode has nothing to say).
     pub fn trigger_mask(&self) -> u64 {
+        // A rule with a fallback arises even where its anchor event never happened.
+        if self.fallback.is_some() {
+            return u64::MAX;
+        }
         match &self.kind {
             RuleKind::Deadline { anchor, .. }
             | RuleKind::Recurring { anchor, .. }
@@ -360,9 +412,8 @@ impl Rule {
         let ready = |d: &Duration| d.interval.is_some();
         match &self.kind {
             RuleKind::Deadline { within, .. } => ready(within),
-            RuleKind::Recurring { first, then, every, .. } => {
-                ready(first) && then.iter().all(ready) && ready(every)
-            }
+            // An unset first interval leaves only the first occurrence unscored (see the engine).
+            RuleKind::Recurring { then, every, .. } => then.iter().all(ready) && ready(every),
             RuleKind::MaxGap { every, .. } => ready(every),
             RuleKind::Drift { after, .. } => ready(after),
             RuleKind::MinDuration { at_least, .. } => ready(at_least),
@@ -465,9 +516,9 @@ const OVERRIDABLE: &[&str] =
 
 fn kind_keys(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
-        "deadline" => &["anchor", "target", "within"],
-        "recurring" => &["anchor", "target", "first", "then", "every"],
-        "max_gap" => &["anchor", "target", "every"],
+        "deadline" => &["anchor", "target", "within", "fallback", "pairing", "until_next", "met_before_anchor"],
+        "recurring" => &["anchor", "target", "first", "then", "every", "fallback"],
+        "max_gap" => &["anchor", "target", "every", "fallback"],
         "drift" => &["span", "after", "requires"],
         "min_duration" => &["span", "at_least"],
         "exclusivity" => &["span", "ends_when"],
@@ -582,6 +633,7 @@ fn load_chain(
     for rule in &mut rules {
         refresh_parameters(rule, &parameters);
     }
+    resolve_fallbacks(file, &mut rules)?;
 
     Ok(Rulebook {
         id: spec.id.clone(),
@@ -812,12 +864,12 @@ fn condition(ctx: &Context<'_>, code: &str, table: &toml::Table) -> Result<Condi
         return Err(ctx.error(code, "when", format!("must be a table, not {}", value.type_str())));
     };
     for key in when.keys() {
-        let known = ["origin", "cohort", "not_cohort", "episode_has"];
+        let known = ["origin", "cohort", "not_cohort", "episode_has", "outside_plan"];
         if !known.contains(&key.as_str()) {
             return Err(ctx
                 .error(code, &format!("when.{key}"), "unknown key")
                 .suggest(key, known)
-                .help_if_none("allowed: origin, cohort, not_cohort, episode_has"));
+                .help_if_none("allowed: origin, cohort, not_cohort, episode_has, outside_plan"));
         }
     }
     use cinscope_domain::event::{COHORTS, PLAN_ORIGINS};
@@ -830,7 +882,15 @@ fn condition(ctx: &Context<'_>, code: &str, table: &toml::Table) -> Result<Condi
         Some(_) => Some(selector(ctx, code, "when.episode_has", get_str(ctx, code, when, "episode_has")?)?),
         None => None,
     };
-    Ok(Condition { origin, cohort, not_cohort, episode_has })
+    let outside_plan = match when.get("outside_plan") {
+        None => false,
+        Some(toml::Value::Boolean(value)) => *value,
+        Some(other) => {
+            return Err(ctx
+                .error(code, "when.outside_plan", format!("must be true or false, not {}", other.type_str())))
+        }
+    };
+    Ok(Condition { origin, cohort, not_cohort, episode_has, outside_plan })
 }
 
 fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, RulebookError> {
@@ -960,6 +1020,34 @@ fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, Rulebook
         Some(_) => Some(get_str(ctx, &code, table, "note")?.to_string()),
         None => None,
     };
+    // Resolved to a place in the rulebook once every rule is known (see `resolve_fallbacks`).
+    let fallback = match table.get("fallback") {
+        Some(_) => {
+            Some(Fallback { code: get_str(ctx, &code, table, "fallback")?.trim().to_string(), index: usize::MAX })
+        }
+        None => None,
+    };
+    let pairing = match table.get("pairing") {
+        None => Pairing::default(),
+        Some(_) => match get_str(ctx, &code, table, "pairing")? {
+            "earliest" => Pairing::Earliest,
+            "latest" => Pairing::Latest,
+            other => {
+                return Err(ctx
+                    .error(&code, "pairing", format!("unknown pairing '{other}'"))
+                    .suggest(other, ["earliest", "latest"])
+                    .help_if_none("expected earliest (each anchor takes the first target after it) or latest (each target goes to the last anchor before it)"))
+            }
+        },
+    };
+    let until_next = selectors(ctx, &code, table, "until_next")?;
+    let met_before_anchor = match table.get("met_before_anchor") {
+        None => false,
+        Some(toml::Value::Boolean(value)) => *value,
+        Some(other) => {
+            return Err(ctx.error(&code, "met_before_anchor", format!("must be true or false, not {}", other.type_str())))
+        }
+    };
     Ok(Rule {
         code,
         title,
@@ -970,8 +1058,37 @@ fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, Rulebook
         scope,
         when,
         kind,
+        fallback,
+        pairing,
+        until_next,
+        met_before_anchor,
         note,
     })
+}
+
+/// Gives each rule's fallback its place in the rulebook: the rule it names must come earlier,
+/// so that its obligations are known when the rule that falls back on it is evaluated.
+fn resolve_fallbacks(file: &str, rules: &mut [Rule]) -> Result<(), RulebookError> {
+    let codes: Vec<String> = rules.iter().map(|r| r.code.clone()).collect();
+    for (index, rule) in rules.iter_mut().enumerate() {
+        let Some(fallback) = rule.fallback.as_mut() else { continue };
+        match codes.iter().position(|c| *c == fallback.code) {
+            Some(at) if at < index => fallback.index = at,
+            Some(_) => {
+                return Err(RulebookError::new(file, format!("falls back on '{}', which comes after it", fallback.code))
+                    .rule(&rule.code)
+                    .field("fallback")
+                    .help("define the rule it falls back on first"))
+            }
+            None => {
+                return Err(RulebookError::new(file, format!("falls back on unknown rule '{}'", fallback.code))
+                    .rule(&rule.code)
+                    .field("fallback")
+                    .suggest(&fallback.code, codes.iter().map(String::as_str)))
+            }
+        }
+    }
+    Ok(())
 }
 
 fn apply_override(ctx: &Context<'_>, rule: &mut Rule, table: &toml::Table) -> Result<(), RulebookError> {
