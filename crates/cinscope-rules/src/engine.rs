@@ -294,6 +294,35 @@ impl<'a> Eval<'a> {
         !when.not_cohort.iter().any(|c| self.timeline.in_cohort(c, anchor_date))
     }
 
+    /// The first day after `from` (up to `to`, or the as-of date) on which the rule's cohort
+    /// conditions come to hold (`applying`) or stop holding, as the cohort event of that day.
+    fn cohort_change(
+        &self,
+        rule: &Rule,
+        from: NaiveDate,
+        to: Option<NaiveDate>,
+        applying: bool,
+    ) -> Option<EventRef> {
+        let when = &rule.when;
+        if when.cohort.is_empty() && when.not_cohort.is_empty() {
+            return None;
+        }
+        let to = to.map_or(self.options.as_of, |t| t.min(self.options.as_of));
+        let named = |s: &&Span| {
+            s.label.as_ref().is_some_and(|l| when.cohort.contains(&l.as_str()) || when.not_cohort.contains(&l.as_str()))
+        };
+        let mut changes: Vec<EventRef> = Vec::new();
+        for span in self.timeline.cohorts.iter().filter(named) {
+            changes.push(EventRef { kind: EventKind::CohortStart, date: span.start, row: span.start_row, assumed: false });
+            if let Some(day) = span.end.and_then(|end| end.succ_opt()) {
+                let row = span.end_row.unwrap_or(span.start_row);
+                changes.push(EventRef { kind: EventKind::CohortEnd, date: day, row, assumed: false });
+            }
+        }
+        changes.sort_by_key(|c| c.date);
+        changes.into_iter().filter(|c| c.date > from && c.date <= to).find(|c| self.applies(rule, c.date) == applying)
+    }
+
     /// Whether the episode holds what the rule requires of it (`episode_has`) by the as-of
     /// date. It does not depend on the anchor, so it is checked once per rule and episode.
     fn episode_qualifies(&self, rule: &Rule, episode: &Episode, kinds: u64) -> bool {
@@ -464,9 +493,10 @@ impl<'a> Eval<'a> {
                 RuleKind::MaxGap { anchor, every, .. } => {
                     self.recurring(&at, anchor, &|_| interval(every), true);
                 }
-                RuleKind::Drift { span, after, requires } => {
+                RuleKind::Drift { span, after, requires, window } => {
                     if let Some(after) = interval(after) {
-                        self.drift(&at, *span, after, !requires.is_empty());
+                        let window = window.as_ref().and_then(interval);
+                        self.drift(&at, *span, after, !requires.is_empty(), window);
                     }
                 }
                 RuleKind::MinDuration { span, at_least } => {
@@ -606,13 +636,20 @@ impl<'a> Eval<'a> {
         // A cycle runs from its anchor to the context's end (or the next anchor of the rule); a
         // cycle without a due date ends the rule here.
         'anchors: for (i, a) in anchors.iter().enumerate() {
-            if !self.applies(rule, a.date) {
-                continue;
-            }
             let stop = anchors.get(i + 1).map(|n| n.date).filter(|d| *d > a.date);
             let last_day = match (context.end, stop) {
                 (Some(end), Some(next)) => Some(end.min(next)),
                 (end, next) => end.or(next),
+            };
+            // A child who joins (or leaves) the rule's cohort during the scope is under the
+            // rule from that day: the cycle starts there.
+            let a = if self.applies(rule, a.date) {
+                *a
+            } else {
+                match self.cohort_change(rule, a.date, last_day, true) {
+                    Some(joined) => joined,
+                    None => continue,
+                }
             };
             // An assumed anchor stands at a date by which nothing may have been due: what
             // happened in the scope before it still counts as the first occurrence.
@@ -620,7 +657,7 @@ impl<'a> Eval<'a> {
             let from = first_from(targets, lower);
             let to = last_day.map_or(targets.len(), |l| targets.partition_point(|e| e.date <= l));
             let window = targets.get(from..to.max(from)).unwrap_or_default();
-            let mut previous = *a;
+            let mut previous = a;
             let mut cursor = 0usize;
             let mut sequence = 0u32;
             // A first interval left to a local parameter that is not set: the first occurrence
@@ -642,9 +679,13 @@ impl<'a> Eval<'a> {
                 let first = sequence == 1;
                 let inclusive = first && (first_inclusive || a.assumed);
                 let since = if first { lower } else { previous.date };
+                // The day the child leaves the rule's cohort (or joins one it excludes), if
+                // that happens in this cycle: nothing is due under the rule from then.
+                let leaves = self.cohort_change(rule, previous.date, last_day, false).map(|e| e.date);
                 let next = window
                     .iter()
                     .skip(cursor)
+                    .take_while(|e| leaves.is_none_or(|l| e.date < l))
                     .position(|e| {
                         (a.assumed || e.row != a.row) && if inclusive { e.date >= since } else { e.date > since }
                     })
@@ -662,6 +703,12 @@ impl<'a> Eval<'a> {
                             (Some(end), _) => Some(end),
                             (None, Some(next)) if next <= self.options.as_of => Some(next),
                             _ => None,
+                        };
+                        // Leaving the rule's cohort ends the cycle as the plan's end would.
+                        let end = match (end, leaves) {
+                            (Some(e), Some(l)) => Some(e.min(l.pred_opt().unwrap_or(l))),
+                            (None, Some(l)) => Some(l.pred_opt().unwrap_or(l)),
+                            (e, None) => e,
                         };
                         let status = self.unmet(&previous, due, end);
                         self.push(at, sequence, previous, due, None, status);
@@ -728,7 +775,7 @@ impl<'a> Eval<'a> {
 
     /// A period that should end by `after`, or (`requires`) by which one of the rule's
     /// required events should have happened.
-    fn drift(&mut self, at: &At<'_, 'a>, kind: SpanKind, after: Interval, requires: bool) {
+    fn drift(&mut self, at: &At<'_, 'a>, kind: SpanKind, after: Interval, requires: bool, window: Option<Interval>) {
         let targets = at.targets;
         for (span, anchor, threshold) in self.span_points(at, kind, after) {
             let end = self.ended(span.end);
@@ -743,8 +790,12 @@ impl<'a> Eval<'a> {
                 self.push(at, 1, anchor, threshold, met, status);
                 continue;
             }
+            // With a window, only what is held from that long before the threshold counts.
+            let opens = window
+                .and_then(|w| Interval::new(-w.count, w.unit).due_date(threshold, self.calendar, self.options.convention).ok())
+                .map_or(span.start, |d| d.max(span.start));
             let found = targets
-                .get(first_from(targets, span.start)..)
+                .get(first_from(targets, opens)..)
                 .unwrap_or_default()
                 .iter()
                 .copied()

@@ -44,11 +44,12 @@ pub fn requirement(rule: &Rule) -> String {
                 list(anchor)
             )
         }
-        RuleKind::Drift { span, after, requires } if requires.is_empty() => {
+        RuleKind::Drift { span, after, requires, .. } if requires.is_empty() => {
             format!("`{}` expected to end within {}", span.name(), approx(after))
         }
-        RuleKind::Drift { span, after, requires } => {
-            format!("{} by the time a `{}` has run {}", list(requires), span.name(), approx(after))
+        RuleKind::Drift { span, after, requires, window } => {
+            let from = window.as_ref().map_or(String::new(), |w| format!(", held at most {} before then", approx(w)));
+            format!("{} by the time a `{}` has run {}{from}", list(requires), span.name(), approx(after))
         }
         RuleKind::MinDuration { span, at_least } => {
             format!("`{}` lasts at least {}", span.name(), approx(at_least))
@@ -201,10 +202,10 @@ fn matrix_key(rule: &Rule) -> Option<(String, Vec<Part<'_>>)> {
         RuleKind::MaxGap { target, every, .. } => {
             (format!("{} maximum gap", names(target)), vec![("gap", every)])
         }
-        RuleKind::Drift { span, after, requires } if requires.is_empty() => {
+        RuleKind::Drift { span, after, requires, .. } if requires.is_empty() => {
             (format!("{} drift point", span.name()), vec![("after", after)])
         }
-        RuleKind::Drift { span, after, requires } => {
+        RuleKind::Drift { span, after, requires, .. } => {
             (format!("{} by {} drift point", names(requires), span.name()), vec![("after", after)])
         }
         RuleKind::MinDuration { span, at_least } => {

@@ -248,6 +248,10 @@ pub enum RuleKind {
         after: Duration,
         /// What the procedure requires by then, if anything.
         requires: Vec<Selector>,
+        /// How long before the threshold a required event may be held and still count (a
+        /// review "when a plan reaches 12 months" is not met by one in its first month); `None`:
+        /// any time since the period started.
+        window: Option<Duration>,
     },
     /// A period that should last at least `at_least`.
     MinDuration {
@@ -300,7 +304,11 @@ impl RuleKind {
                 all
             }
             RuleKind::MaxGap { every, .. } => vec![every],
-            RuleKind::Drift { after, .. } => vec![after],
+            RuleKind::Drift { after, window, .. } => {
+                let mut all = vec![after];
+                all.extend(window.iter());
+                all
+            }
             RuleKind::MinDuration { at_least, .. } => vec![at_least],
             RuleKind::Exclusivity { .. } => Vec::new(),
             RuleKind::Before { window, .. } => window.iter().collect(),
@@ -415,7 +423,7 @@ impl Rule {
             // An unset first interval leaves only the first occurrence unscored (see the engine).
             RuleKind::Recurring { then, every, .. } => then.iter().all(ready) && ready(every),
             RuleKind::MaxGap { every, .. } => ready(every),
-            RuleKind::Drift { after, .. } => ready(after),
+            RuleKind::Drift { after, window, .. } => ready(after) && window.as_ref().is_none_or(ready),
             RuleKind::MinDuration { at_least, .. } => ready(at_least),
             RuleKind::Exclusivity { .. } => true,
             RuleKind::Before { window, .. } => window.as_ref().is_none_or(ready),
@@ -519,7 +527,7 @@ fn kind_keys(kind: &str) -> Option<&'static [&'static str]> {
         "deadline" => &["anchor", "target", "within", "fallback", "pairing", "until_next", "met_before_anchor"],
         "recurring" => &["anchor", "target", "first", "then", "every", "fallback"],
         "max_gap" => &["anchor", "target", "every", "fallback"],
-        "drift" => &["span", "after", "requires"],
+        "drift" => &["span", "after", "requires", "window"],
         "min_duration" => &["span", "at_least"],
         "exclusivity" => &["span", "ends_when"],
         "before" => &["target", "reference", "window"],
@@ -972,6 +980,7 @@ fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, Rulebook
             span: span_kind(ctx, &code, table)?,
             after: required_duration(ctx, &code, table, "after")?,
             requires: selectors(ctx, &code, table, "requires")?,
+            window: optional_duration(ctx, &code, table, "window")?,
         },
         "min_duration" => RuleKind::MinDuration {
             span: span_kind(ctx, &code, table)?,
@@ -1162,7 +1171,12 @@ fn refresh_parameters(rule: &mut Rule, parameters: &BTreeMap<String, Parameter>)
             refresh(every);
         }
         RuleKind::MaxGap { every, .. } => refresh(every),
-        RuleKind::Drift { after, .. } => refresh(after),
+        RuleKind::Drift { after, window, .. } => {
+            refresh(after);
+            if let Some(w) = window {
+                refresh(w);
+            }
+        }
         RuleKind::MinDuration { at_least, .. } => refresh(at_least),
         RuleKind::Exclusivity { .. } => {}
         RuleKind::Before { window, .. } => window.iter_mut().for_each(refresh),

@@ -600,7 +600,7 @@ impl<'m, 'r> Episode<'m, 'r> {
                 continue;
             }
             match &rule.kind {
-                RuleKind::Drift { span: SpanKind::CinPlan, after, requires }
+                RuleKind::Drift { span: SpanKind::CinPlan, after, requires, .. }
                     if requires.is_empty() && !drifts =>
                 {
                     if let Some(limit) = after.interval.and_then(|i| model.due(period.start, i)) {
@@ -756,7 +756,7 @@ impl<'m, 'r> Episode<'m, 'r> {
     fn require_on_start(&mut self, span: usize) {
         let Some(period) = self.periods.get(span).copied() else { return };
         for (index, rule) in self.rules().iter().enumerate() {
-            let RuleKind::Drift { span: kind, after, requires } = &rule.kind else { continue };
+            let RuleKind::Drift { span: kind, after, requires, .. } = &rule.kind else { continue };
             if *kind != period.kind || requires.is_empty() || !rule.is_ready() {
                 continue;
             }
@@ -1194,7 +1194,7 @@ impl<'m, 'r> Episode<'m, 'r> {
                 continue;
             }
             let (kind, limit) = match &rule.kind {
-                RuleKind::Drift { span, after, requires } if requires.is_empty() => (*span, after.interval),
+                RuleKind::Drift { span, after, requires, .. } if requires.is_empty() => (*span, after.interval),
                 RuleKind::MinDuration { span, at_least } => (*span, at_least.interval),
                 RuleKind::Exclusivity { span, .. } => (*span, None),
                 _ => continue,
