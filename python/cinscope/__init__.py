@@ -68,7 +68,7 @@ from cinscope.drift import compliance_trend, interval_creep, long_plans, periods
 from cinscope.events import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, check_events, event_vocabulary
 from cinscope.privacy import pseudonymise
 from cinscope.report import html_report, rule_family, summary
-from cinscope.synth import AUTHORITY_CHILDREN, Synthetic, default_cohort, synth, synth_defaults
+from cinscope.synth import AUTHORITY_CHILDREN, Synthetic, default_cohort, synth, synth_defaults, synth_rules
 from cinscope.scoring import (
     KINDS,
     OBLIGATION_COLUMNS,
@@ -76,6 +76,7 @@ from cinscope.scoring import (
     STATUSES,
     Rulebook,
     Scored,
+    UnsetParameterWarning,
     builtin_rulebooks,
     compare_conventions,
     compare_rulebooks,
@@ -89,6 +90,7 @@ from cinscope.scoring import (
 )
 
 __all__ = [
+    "UnsetParameterWarning",
     "Census",
     "CensusError",
     "Validation",
@@ -106,6 +108,7 @@ __all__ = [
     "default_cohort",
     "synth",
     "synth_defaults",
+    "synth_rules",
     "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
     "KINDS",

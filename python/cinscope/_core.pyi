@@ -34,6 +34,7 @@ __all__ = [
     "parse_interval",
     "score",
     "synth",
+    "synth_rules",
     "timescale_entries",
     "timescale_matrix",
 ]
@@ -133,6 +134,7 @@ def synth(
     authority: str,
     prefix: str,
 ) -> tuple[pl.DataFrame, pl.DataFrame]: ...
+def synth_rules(rulebook: _Rulebook) -> list[str]: ...
 def score(
     frame: pl.DataFrame,
     rulebooks: list[tuple[str | None, _Rulebook]],

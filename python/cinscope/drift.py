@@ -78,7 +78,7 @@ def long_plans(
     if obligations is not None:
         steps = obligations.filter(
             pl.col("kind") == "drift", pl.col("met_event").is_null() | (pl.col("met_event") != "cin_plan_end")
-        ).filter(pl.col("status") != "pending").select(
+        ).filter(~pl.col("status").is_in(["pending", "cancelled"])).select(
             "child_id", "episode_id", "plan_start", step_rule=pl.col("rule"), step_status=pl.col("status")
         )
         # Drift rules that only flag a long plan (no required event) are not a step.

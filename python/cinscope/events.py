@@ -131,8 +131,9 @@ def check_events(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     ...     "event": ["referral", "closure", "visit"],
     ...     "date": [dt.date(2025, 1, 6), dt.date(2025, 3, 3), dt.date(2025, 3, 10)],
     ... })
-    >>> cs.check_events(events).select("code", "row", "message").row(0)
-    ('DQ005', 2, "row 2: 'visit' on 2025-03-10 is after the closure on 2025-03-03")
+    >>> cs.check_events(events).select("code", "row", "message").rows()  # doctest: +NORMALIZE_WHITESPACE
+    [('DQ016', 2, "row 2: 'visit' has no qualifier; taken as 'seen', the documented default"),
+     ('DQ005', 2, "row 2: 'visit' on 2025-03-10 is after the closure on 2025-03-03; it is not scored (a case that reopened needs a new referral)")]
     """
     return _core.event_findings(_prepare(frame))
 

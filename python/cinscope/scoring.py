@@ -10,6 +10,7 @@ LazyFrames alike.
 from __future__ import annotations
 
 import datetime as _dt
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, TypeVar, Union
@@ -89,7 +90,10 @@ class Rulebook:
         return self._inner.extends()
 
     def rules(self) -> pl.DataFrame:
-        """One row per rule: code, title, severity, kind, scope, what it requires, citation.
+        """One row per rule: code, title, severity, kind, scope, what it requires, citation,
+        the reading taken (``note``), the parameters it needs that are unset, the rule whose due
+        date starts its clock when its own anchor never happened (``fallback``, see
+        docs/semantics.md) and how a deadline pairs anchors with targets (``pairing``).
 
         ``rule`` and ``title`` are Categorical and ``severity`` and ``kind`` Enums, as in the
         frame :func:`score` returns, so the two join on ``rule``.
@@ -163,6 +167,28 @@ def _scored(parts: _CoreScores) -> Scored:
     return Scored(_labelled(codes, labels, constants, order), findings)
 
 
+class UnsetParameterWarning(UserWarning):
+    """A rule needs a local parameter that the rulebook leaves unset, so it is scored only in
+    part (a review cycle whose first interval is local: the reviews after the first) or not at
+    all. Set the parameter in a rulebook that extends the built-in one (``set.NAME = "..."``)."""
+
+
+def _warn_unset(pairs: Sequence[tuple[str | None, _core._Rulebook]]) -> None:
+    """Warns once per call for the rules that unset parameters leave unscored, in whole or in part."""
+    for _, book in pairs:
+        unset = book.rules().filter(pl.col("unset_parameters").is_not_null())
+        if unset.height:
+            pairs_ = unset.select("rule", "unset_parameters").rows()
+            rules = "; ".join(f"{rule} needs ${names}" for rule, names in pairs_)
+            example = str(pairs_[0][1]).split(",")[0]
+            warnings.warn(
+                f"rulebook '{book.id()}': {rules}, which is not set: what depends on it is not scored "
+                f"(set it in a rulebook that extends '{book.id()}': set.{example} = \"...\")",
+                UnsetParameterWarning,
+                stacklevel=4,
+            )
+
+
 def _score_codes(
     events: pl.DataFrame | pl.LazyFrame,
     rulebook: Rulebooks,
@@ -198,6 +224,7 @@ def _score_codes(
         pairs = [(str(key), load_rulebook(book)._inner) for key, book in rulebook.items()]
     else:
         pairs = [(None, load_rulebook(rulebook)._inner)]
+    _warn_unset(pairs)
     frame = _prepare(events, extra=("authority", "team", "worker"))
     when = as_of if as_of is not None else _dt.date.today()
     day = _to_day(when, "as_of")

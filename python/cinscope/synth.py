@@ -51,9 +51,9 @@ class Synthetic(NamedTuple):
     """Canonical events: ``child_id``, ``episode_id``, ``event``, ``date``, ``qualifier``,
     ``authority`` (the rulebook id), ``team``, ``worker``."""
     truth: pl.DataFrame
-    """One row per obligation met late or overdue at ``as_of``: ``child_id``, ``episode_id``,
-    ``authority``, ``rulebook``, ``rule``, ``anchor_date``, ``due_date``, ``status``,
-    ``met_date``."""
+    """One row per obligation met late or overdue at ``as_of``, for the rules the generator
+    models (:func:`synth_rules`): ``child_id``, ``episode_id``, ``authority``, ``rulebook``,
+    ``rule``, ``anchor_date``, ``due_date``, ``status``, ``met_date``."""
 
 
 def _share(name: str, value: float) -> float:
@@ -99,7 +99,8 @@ def synth(
     >>> data.events.columns
     ['child_id', 'episode_id', 'event', 'date', 'qualifier', 'authority', 'team', 'worker']
     >>> obligations = cs.score(data.events, "portsmouth", as_of=dt.date(2026, 3, 31))
-    >>> breaches = obligations.filter(pl.col("status").is_in(["late", "overdue"]))
+    >>> modelled = cs.synth_rules("portsmouth")
+    >>> breaches = obligations.filter(pl.col("status").is_in(["late", "overdue"]), pl.col("rule").is_in(modelled))
     >>> breaches.height == data.truth.height > 0
     True
     """
@@ -149,6 +150,26 @@ def synth(
             raise ValueError(f"an option is out of range: {error}") from None
         parts.append((events, truth))
     return Synthetic(pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts]))
+
+
+def synth_rules(rulebook: RulebookLike) -> list[str]:
+    """The codes of the rules whose breaches the generator's ground truth records.
+
+    The generator models each procedure as written, on clean histories. It does not model the
+    readings cinscope makes for messy ones (a cycle counted from when a missing step was due,
+    paperwork that belongs to a later meeting, a meeting held before the assessment, a
+    conference paired with the last of several enquiries, a twelve-month review held near the
+    twelve-month day, a plan's deadline met only while the plan is open, a first review left to
+    an unset local parameter): breaches of those rules are not in ``truth``. They are tested
+    against an independent implementation instead (``tests/python/test_independent_engine.py``).
+
+    Examples
+    --------
+    >>> import cinscope as cs
+    >>> "KENT-VIS-01" in cs.synth_rules("kent"), "KENT-REV-01" in cs.synth_rules("kent")
+    (True, False)
+    """
+    return _core.synth_rules(load_rulebook(rulebook)._inner)
 
 
 def synth_defaults() -> dict[str, object]:

@@ -247,6 +247,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scoring::builtin_rulebooks, m)?)?;
     m.add_function(wrap_pyfunction!(scoring::score, m)?)?;
     m.add_function(wrap_pyfunction!(synth::synth, m)?)?;
+    m.add_function(wrap_pyfunction!(synth::synth_rules, m)?)?;
     m.add_function(wrap_pyfunction!(scoring::timescale_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(scoring::timescale_entries, m)?)?;
     m.add_class::<PyCalendar>()?;

@@ -100,6 +100,8 @@ impl PyRulebook {
             column("citation", text(&|r| Some(r.citation.text.trim().to_string()))),
             column("defined_in", text(&|r| Some(r.defined_in.clone()))),
             column("note", text(&|r| r.note.clone())),
+            column("fallback", text(&|r| r.fallback.as_ref().map(|f| f.code.clone()))),
+            column("pairing", text(&|r| Some(r.pairing.name().to_string()))),
             column(
                 "unset_parameters",
                 text(&|r| {

@@ -53,3 +53,10 @@ pub(crate) fn synth(
         .map_err(CinscopeError::new_err)?;
     Ok((PyDataFrame(frames.events), PyDataFrame(frames.truth)))
 }
+
+/// The codes of the rules whose breaches the generator's ground truth records
+/// (`cinscope_synth::models`).
+#[pyfunction]
+pub(crate) fn synth_rules(rulebook: &PyRulebook) -> Vec<String> {
+    rulebook.inner.rules.iter().filter(|r| cinscope_synth::models(r)).map(|r| r.code.clone()).collect()
+}

@@ -71,7 +71,8 @@ def test_generation_is_deterministic_and_ground_truth_matches(seed: int, childre
     again = cs.synth("south-west", children=children, seed=seed)
     assert first.events.equals(again.events) and first.truth.equals(again.truth)
     scored = cs.score(first.events, "south-west", as_of=AS_OF)
-    breaches = scored.filter(pl.col("status").is_in(["late", "overdue"]))
+    modelled = cs.synth_rules("south-west")
+    breaches = scored.filter(pl.col("status").is_in(["late", "overdue"]), pl.col("rule").cast(pl.String).is_in(modelled))
     assert breaches.height == first.truth.height
 
 

@@ -39,7 +39,11 @@ def test_clean_history_has_no_findings() -> None:
             ("A", "closure", dt.date(2025, 9, 30)),
         ]
     )
-    assert cs.check_events(df).height == 0
+    # The plan's origin is left out: the documented default is used, and said so.
+    found = cs.check_events(df)
+    assert found["code"].to_list() == ["DQ016"] and "taken as 'assessment'" in found["message"][0]
+    origin = pl.when(pl.col("event") == "cin_plan_start").then(pl.lit("assessment"))
+    assert cs.check_events(df.with_columns(qualifier=origin)).height == 0
 
 
 def test_bundled_example_findings() -> None:

@@ -25,8 +25,8 @@ def test_main_job_on_the_hand_made_example(tmp_path: Path, capsys: pytest.Captur
     # Five children, with deliberate data problems; no authority column, so the national rulebook.
     assert module_main([str(EXAMPLE), "--out", str(tmp_path), "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "example_events.csv: 38 events, 5 children, 42 obligations at 2026-03-31; 6 data-quality findings" in out
-    assert pl.read_parquet(tmp_path / "obligations.parquet").height == 42
+    assert "example_events.csv: 38 events, 5 children, 44 obligations at 2026-03-31; 6 data-quality findings" in out
+    assert pl.read_parquet(tmp_path / "obligations.parquet").height == 44
     assert (tmp_path / "report.html").stat().st_size > 1000
 
 

@@ -1054,9 +1054,10 @@ mod tests {
         assert_eq!(nulls, vec![2]);
         let found = findings_frame(&df).unwrap();
         let codes: Vec<&str> = found.column("code").unwrap().str().unwrap().iter().flatten().collect();
-        assert_eq!(codes, vec!["DQ000", "DQ005", "DQ001"]);
+        // Row 4, a visit after the closure, has no outcome (taken as seen) and is not scored.
+        assert_eq!(codes, vec!["DQ000", "DQ016", "DQ005", "DQ001"]);
         let rows: Vec<u64> = found.column("row").unwrap().u64().unwrap().iter().flatten().collect();
-        assert_eq!(rows, vec![2, 4, 3]);
+        assert_eq!(rows, vec![2, 4, 4, 3]);
     }
 
     #[test]

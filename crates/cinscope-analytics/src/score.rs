@@ -74,6 +74,7 @@ pub const OBLIGATION_COLUMNS: &[&str] = &[
     "anchor_event",
     "anchor_date",
     "anchor_row",
+    "anchor_assumed",
     "due_date",
     "met_event",
     "met_date",
@@ -329,6 +330,7 @@ struct Fill {
     sequence: bool,
     anchor_event: bool,
     anchor_date: bool,
+    anchor_assumed: bool,
     due: bool,
     met_event: bool,
     met_date: bool,
@@ -363,6 +365,7 @@ impl Fill {
             sequence: want("sequence"),
             anchor_event: want("anchor_event"),
             anchor_date: want("anchor_date"),
+            anchor_assumed: want("anchor_assumed"),
             due: want("due_date"),
             met_event: want("met_event"),
             met_date: want("met_date"),
@@ -393,6 +396,7 @@ struct Out {
     sequence: Vec<u32>,
     anchor_event: Vec<u8>,
     anchor_date: Vec<i32>,
+    anchor_assumed: Vec<bool>,
     due: Vec<i32>,
     met_event: Nullable<u8>,
     met_date: Nullable<i32>,
@@ -596,6 +600,7 @@ impl Out {
         self.sequence.reserve(room(f.sequence));
         self.anchor_event.reserve(room(f.anchor_event));
         self.anchor_date.reserve(room(f.anchor_date));
+        self.anchor_assumed.reserve(room(f.anchor_assumed));
         self.due.reserve(room(f.due));
         self.met_event.reserve(room(f.met_event));
         self.met_date.reserve(room(f.met_date));
@@ -656,8 +661,10 @@ fn score_child<'c>(
     };
 
     gathered.raw_events_into(group as usize, raw);
-    let raw = raw.as_slice();
-    let timeline = build_timeline(child, raw);
+    // An event dated after the as-of date is not yet known on that day: it is reported and
+    // left out before the timeline is built, so that scoring at a past as-of date gives what
+    // an extract taken that day would give (no obligation it creates, no plan it opens, no
+    // condition it satisfies).
     for event in raw.iter().filter(|e| e.date.is_some_and(|d| d > options.as_of)) {
         found.push(cinscope_domain::Finding {
             code: cinscope_domain::FindingCode::DQ015,
@@ -672,6 +679,8 @@ fn score_child<'c>(
             ),
         });
     }
+    raw.retain(|e| e.date.is_none_or(|d| d <= options.as_of));
+    let timeline = build_timeline(child, raw);
     // The child's episodes are numbered from here in the episode ids of the chunk.
     let base = out.episode_ends.len() as u32;
     let before = out.rows;
@@ -750,6 +759,9 @@ fn push_obligations(
     }
     if f.anchor_date {
         out.anchor_date.extend(os.iter().map(|o| to_days(o.anchor.date)));
+    }
+    if f.anchor_assumed {
+        out.anchor_assumed.extend(os.iter().map(|o| o.anchor.assumed));
     }
     if f.due {
         out.due.extend(os.iter().map(|o| to_days(o.due)));
@@ -959,6 +971,9 @@ fn obligations_frame(
     }
     if want("anchor_row") {
         built.push(UInt32Chunked::from_vec("anchor_row".into(), out.anchor_row).into_column());
+    }
+    if want("anchor_assumed") {
+        built.push(BooleanChunked::from_slice("anchor_assumed".into(), &out.anchor_assumed).into_column());
     }
     if want("due_date") {
         built.push(dates_all("due_date", out.due));

@@ -60,8 +60,10 @@ impl QualifierKind {
     pub fn lookup(self, text: &str) -> Option<&'static str> {
         let values = self.values();
         values.iter().find(|v| v.eq_ignore_ascii_case(text)).copied().or_else(|| {
-            let folded: String =
-                text.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
+            let folded: String = text
+                .chars()
+                .map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() })
+                .collect();
             values.iter().find(|v| v.eq_ignore_ascii_case(&folded)).copied()
         })
     }

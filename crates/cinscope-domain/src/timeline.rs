@@ -304,7 +304,10 @@ impl Builder<'_> {
             let value = spec.qualifier.default_value().unwrap_or_default();
             let rows: Vec<u64> = run.iter().map(|(_, row)| *row).collect();
             let message = match rows.as_slice() {
-                [row] => format!("row {row}: '{}' has no qualifier; taken as '{value}', the documented default", spec.name),
+                [row] => format!(
+                    "row {row}: '{}' has no qualifier; taken as '{value}', the documented default",
+                    spec.name
+                ),
                 _ => format!(
                     "{} '{}' rows have no qualifier; each is taken as '{value}', the documented default",
                     rows.len(),
@@ -633,8 +636,9 @@ fn finish_episode(builder: &mut Builder<'_>, id: String, events: Vec<Event>) -> 
     }
     // An event after the closure (other than the paperwork that follows one) belongs to no open
     // case: it is reported and not scored. A case that reopened needs a new referral.
-    let after_closure =
-        |e: &Event, c: &Event| e.date > c.date && e.kind != EventKind::Closure && !e.kind.may_follow_closure();
+    let after_closure = |e: &Event, c: &Event| {
+        e.date > c.date && e.kind != EventKind::Closure && !e.kind.may_follow_closure()
+    };
     let mut events = events;
     if let Some(c) = &closure {
         events.retain(|event| {
@@ -945,7 +949,8 @@ mod tests {
             qualifiers,
             vec![None, Some("assessment"), Some("seen"), Some("seen"), Some("seen_alone"), Some("not_seen")]
         );
-        let found: Vec<(FindingCode, Vec<u64>)> = t.findings.iter().map(|f| (f.code, f.rows.clone())).collect();
+        let found: Vec<(FindingCode, Vec<u64>)> =
+            t.findings.iter().map(|f| (f.code, f.rows.clone())).collect();
         assert_eq!(found, vec![(FindingCode::DQ016, vec![1]), (FindingCode::DQ016, vec![2, 3])]);
         assert!(t.findings[1].message.contains("2 'visit' rows have no qualifier; each is taken as 'seen'"));
     }

@@ -309,18 +309,28 @@ impl<'a> Eval<'a> {
         }
         let to = to.map_or(self.options.as_of, |t| t.min(self.options.as_of));
         let named = |s: &&Span| {
-            s.label.as_ref().is_some_and(|l| when.cohort.contains(&l.as_str()) || when.not_cohort.contains(&l.as_str()))
+            s.label
+                .as_ref()
+                .is_some_and(|l| when.cohort.contains(&l.as_str()) || when.not_cohort.contains(&l.as_str()))
         };
         let mut changes: Vec<EventRef> = Vec::new();
         for span in self.timeline.cohorts.iter().filter(named) {
-            changes.push(EventRef { kind: EventKind::CohortStart, date: span.start, row: span.start_row, assumed: false });
+            changes.push(EventRef {
+                kind: EventKind::CohortStart,
+                date: span.start,
+                row: span.start_row,
+                assumed: false,
+            });
             if let Some(day) = span.end.and_then(|end| end.succ_opt()) {
                 let row = span.end_row.unwrap_or(span.start_row);
                 changes.push(EventRef { kind: EventKind::CohortEnd, date: day, row, assumed: false });
             }
         }
         changes.sort_by_key(|c| c.date);
-        changes.into_iter().filter(|c| c.date > from && c.date <= to).find(|c| self.applies(rule, c.date) == applying)
+        changes
+            .into_iter()
+            .filter(|c| c.date > from && c.date <= to)
+            .find(|c| self.applies(rule, c.date) == applying)
     }
 
     /// Whether the episode holds what the rule requires of it (`episode_has`) by the as-of
@@ -377,19 +387,28 @@ impl<'a> Eval<'a> {
         if selectors.iter().any(|s| s.kind == EventKind::CinPlanStart) {
             return;
         }
-        let previous_end = episode
-            .cin_plans
-            .iter()
-            .filter(|p| p.start < plan.start)
-            .filter_map(|p| p.end)
-            .max()
-            .filter(|end| *end < plan.start);
-        let before = between(&episode.events, previous_end.map_or(NaiveDate::MIN, |d| d + chrono::Days::new(1)), Some(plan.start));
+        let previous_end = Self::previous_plan_end(episode, plan);
+        let before = between(
+            &episode.events,
+            previous_end.map_or(NaiveDate::MIN, |d| d + chrono::Days::new(1)),
+            Some(plan.start),
+        );
         let early = self.matching(before, selectors).filter(|e| e.date < plan.start).last();
         match early {
             Some(event) => into.push(EventRef::of(event)),
             None => into.extend(self.fallback_anchor(at, selectors)),
         }
+    }
+
+    /// The end of the latest plan of the episode that ended before `plan` started.
+    fn previous_plan_end(episode: &Episode, plan: &Span) -> Option<NaiveDate> {
+        episode
+            .cin_plans
+            .iter()
+            .filter(|p| p.start < plan.start)
+            .filter_map(|p| p.end)
+            .max()
+            .filter(|end| *end < plan.start)
     }
 
     /// The assumed anchor of a context whose anchor event never happened: at the due date of
@@ -399,15 +418,37 @@ impl<'a> Eval<'a> {
         let fallback = at.rule.fallback.as_ref()?;
         let kind = selectors.first()?.kind;
         let plan_start = at.context.plan.map(|p| p.start);
-        let due = self.out.obligations.iter().find(|o| {
+        let mut unmet = self.out.obligations.iter().filter(|o| {
             o.rule == fallback.index
                 && o.episode == at.episode_index
                 && o.met_by.is_none()
                 && (o.plan_start.is_none() || o.plan_start == plan_start)
         });
+        // For a plan, the step whose clock started last on or before the plan's start and after
+        // the previous plan ended (the assessment that led to it), or else the first to start
+        // after it (a step counted from a date that is itself assumed); for an episode, its
+        // first.
+        let due = match at.context.plan {
+            Some(plan) => {
+                let previous_end = Self::previous_plan_end(at.episode, plan);
+                let candidates: Vec<&Obligation> =
+                    unmet.filter(|o| previous_end.is_none_or(|end| o.anchor.date > end)).collect();
+                candidates
+                    .iter()
+                    .filter(|o| o.anchor.date <= plan.start)
+                    .max_by_key(|o| o.anchor.date)
+                    .or_else(|| {
+                        candidates.iter().filter(|o| o.anchor.date > plan.start).min_by_key(|o| o.anchor.date)
+                    })
+                    .copied()
+            }
+            None => unmet.next(),
+        };
         match (due, at.context.plan) {
             (Some(o), _) => Some(EventRef { kind, date: o.due, row: o.anchor.row, assumed: true }),
-            (None, Some(plan)) => Some(EventRef { kind, date: plan.start, row: plan.start_row, assumed: true }),
+            (None, Some(plan)) => {
+                Some(EventRef { kind, date: plan.start, row: plan.start_row, assumed: true })
+            }
             (None, None) => None,
         }
     }
@@ -542,12 +583,32 @@ impl<'a> Eval<'a> {
 
     /// Each anchor takes the earliest unused target on or after it and before the next anchor
     /// of the same rule (after the last anchor, any later target).
-    fn deadline_earliest(&mut self, at: &At<'_, 'a>, anchors: &[EventRef], within: Interval, used: &mut [bool]) {
+    fn deadline_earliest(
+        &mut self,
+        at: &At<'_, 'a>,
+        anchors: &[EventRef],
+        within: Interval,
+        used: &mut [bool],
+    ) {
+        // Anchors that start nothing (a re-assessment during a plan) neither bound nor supersede
+        // the others.
+        let kept: Vec<EventRef>;
+        let anchors = if at.rule.when.outside_plan {
+            kept = anchors.iter().copied().filter(|a| !self.during_earlier_plan(at, a)).collect();
+            kept.as_slice()
+        } else {
+            anchors
+        };
         let targets = at.targets;
         // In a plan, only what happens while the plan is open meets its obligations.
         let plan_end = at.context.plan.and_then(|p| p.end);
+        // Paperwork that normally follows a closure (minutes, case notes) is still owed when
+        // the episode closes before it is due.
+        let owed_after_closure = at.context.plan.is_none()
+            && matches!(&at.rule.kind, RuleKind::Deadline { target, .. }
+                if target.iter().all(|t| t.kind.may_follow_closure()));
         for (i, a) in anchors.iter().enumerate() {
-            if !self.applies(at.rule, a.date) || self.during_earlier_plan(at, a) {
+            if !self.applies(at.rule, a.date) {
                 continue;
             }
             let Some(due) = self.due(at.index, a, within) else { continue };
@@ -569,7 +630,9 @@ impl<'a> Eval<'a> {
                 .iter()
                 .enumerate()
                 .skip(from)
-                .take_while(|(_, e)| bound.is_none_or(|n| e.date < n) && plan_end.is_none_or(|end| e.date <= end))
+                .take_while(|(_, e)| {
+                    bound.is_none_or(|n| e.date < n) && plan_end.is_none_or(|end| e.date <= end)
+                })
                 .find(|(t, e)| !used.get(*t).copied().unwrap_or(true) && (a.assumed || e.row != a.row));
             match found {
                 Some((t, event)) => {
@@ -579,8 +642,11 @@ impl<'a> Eval<'a> {
                     let status = if event.date <= due { Status::Met } else { Status::Late };
                     self.push(at, 1, *a, due, Some(EventRef::of(event)), status);
                 }
+                // Completed again before anything followed: the later anchor stands for it.
+                None if at.rule.supersede && next_anchor.is_some() => {}
                 None => {
-                    let status = self.unmet(a, due, at.context.end);
+                    let end = if owed_after_closure { None } else { at.context.end };
+                    let status = self.unmet(a, due, end);
                     self.push(at, 1, *a, due, None, status);
                 }
             }
@@ -592,13 +658,17 @@ impl<'a> Eval<'a> {
     fn during_earlier_plan(&self, at: &At<'_, 'a>, anchor: &EventRef) -> bool {
         at.rule.when.outside_plan
             && at.episode.cin_plans.iter().any(|p| {
-                p.start < anchor.date && p.start <= self.options.as_of && self.ended(p.end).is_none_or(|end| anchor.date < end)
+                p.start < anchor.date
+                    && p.start <= self.options.as_of
+                    && self.ended(p.end).is_none_or(|end| anchor.date < end)
             })
     }
 
     /// Each target is credited to the latest unpaired anchor on or before it; anchors that no
     /// target follows are not scored.
     fn deadline_latest(&mut self, at: &At<'_, 'a>, anchors: &[EventRef], within: Interval) {
+        let anchors: Vec<EventRef> =
+            anchors.iter().copied().filter(|a| !self.during_earlier_plan(at, a)).collect();
         let mut paired = vec![false; anchors.len()];
         for target in at.targets {
             let before = anchors.partition_point(|a| a.date <= target.date);
@@ -643,17 +713,21 @@ impl<'a> Eval<'a> {
             };
             // A child who joins (or leaves) the rule's cohort during the scope is under the
             // rule from that day: the cycle starts there.
-            let a = if self.applies(rule, a.date) {
-                *a
+            let (a, joined) = if self.applies(rule, a.date) {
+                (*a, false)
             } else {
                 match self.cohort_change(rule, a.date, last_day, true) {
-                    Some(joined) => joined,
+                    Some(change) => (change, true),
                     None => continue,
                 }
             };
             // An assumed anchor stands at a date by which nothing may have been due: what
             // happened in the scope before it still counts as the first occurrence.
-            let lower = if a.assumed { context.start.min(a.date) } else { a.date };
+            let mut lower = if a.assumed { context.start.min(a.date) } else { a.date };
+            // ... but not what happened while the child was outside the rule's cohort.
+            if a.assumed && !self.applies(rule, lower) {
+                lower = self.cohort_change(rule, lower, Some(a.date), true).map_or(a.date, |c| c.date);
+            }
             let from = first_from(targets, lower);
             let to = last_day.map_or(targets.len(), |l| targets.partition_point(|e| e.date <= l));
             let window = targets.get(from..to.max(from)).unwrap_or_default();
@@ -663,7 +737,8 @@ impl<'a> Eval<'a> {
             // A first interval left to a local parameter that is not set: the first occurrence
             // cannot be scored, but the cycle still runs from it once it has happened.
             if cycle(0).is_none() {
-                let Some(p) = window.iter().position(|e| e.date > a.date && (a.assumed || e.row != a.row)) else {
+                let Some(p) = window.iter().position(|e| e.date > a.date && (a.assumed || e.row != a.row))
+                else {
                     continue;
                 };
                 let Some(event) = window.get(p) else { continue };
@@ -677,7 +752,8 @@ impl<'a> Eval<'a> {
                 let Some(interval) = cycle(step) else { break 'anchors };
                 let Some(due) = self.due(index, &previous, interval) else { break 'anchors };
                 let first = sequence == 1;
-                let inclusive = first && (first_inclusive || a.assumed);
+                // What happens on the day the child comes under the rule counts for it.
+                let inclusive = first && (first_inclusive || a.assumed || joined);
                 let since = if first { lower } else { previous.date };
                 // The day the child leaves the rule's cohort (or joins one it excludes), if
                 // that happens in this cycle: nothing is due under the rule from then.
@@ -687,7 +763,8 @@ impl<'a> Eval<'a> {
                     .skip(cursor)
                     .take_while(|e| leaves.is_none_or(|l| e.date < l))
                     .position(|e| {
-                        (a.assumed || e.row != a.row) && if inclusive { e.date >= since } else { e.date > since }
+                        (a.assumed || e.row != a.row)
+                            && if inclusive { e.date >= since } else { e.date > since }
                     })
                     .map(|p| p + cursor);
                 match next.and_then(|p| window.get(p).map(|e| (p, *e))) {
@@ -775,7 +852,14 @@ impl<'a> Eval<'a> {
 
     /// A period that should end by `after`, or (`requires`) by which one of the rule's
     /// required events should have happened.
-    fn drift(&mut self, at: &At<'_, 'a>, kind: SpanKind, after: Interval, requires: bool, window: Option<Interval>) {
+    fn drift(
+        &mut self,
+        at: &At<'_, 'a>,
+        kind: SpanKind,
+        after: Interval,
+        requires: bool,
+        window: Option<Interval>,
+    ) {
         let targets = at.targets;
         for (span, anchor, threshold) in self.span_points(at, kind, after) {
             let end = self.ended(span.end);
@@ -792,7 +876,11 @@ impl<'a> Eval<'a> {
             }
             // With a window, only what is held from that long before the threshold counts.
             let opens = window
-                .and_then(|w| Interval::new(-w.count, w.unit).due_date(threshold, self.calendar, self.options.convention).ok())
+                .and_then(|w| {
+                    Interval::new(-w.count, w.unit)
+                        .due_date(threshold, self.calendar, self.options.convention)
+                        .ok()
+                })
                 .map_or(span.start, |d| d.max(span.start));
             let found = targets
                 .get(first_from(targets, opens)..)
@@ -906,12 +994,14 @@ impl<'a> Eval<'a> {
                 // Since the previous reference (exclusive) or the scope's start (inclusive).
                 None => since.and_then(|d| d.succ_opt()).unwrap_or(context.start),
             };
+            // The latest that qualifies: the child was last seen alone on that day before the review.
             let found = targets
                 .get(first_from(targets, opens)..)
                 .unwrap_or_default()
                 .iter()
                 .take_while(|e| e.date <= r.date)
-                .find(|e| e.row != r.row);
+                .filter(|e| e.row != r.row)
+                .last();
             let status = match found {
                 Some(_) => Status::Met,
                 None if r.date < self.options.as_of => Status::Overdue,
@@ -947,7 +1037,11 @@ pub fn explain(obligation: &Obligation, rulebook: &Rulebook, options: Options) -
         return String::from("unknown rule");
     };
     let anchor = if obligation.anchor.assumed {
-        format!("{} (none held; counted from when it was due) on {}", obligation.anchor.kind.name(), obligation.anchor.date)
+        format!(
+            "{} (none held; counted from when it was due) on {}",
+            obligation.anchor.kind.name(),
+            obligation.anchor.date
+        )
     } else {
         format!("{} on {}", obligation.anchor.kind.name(), obligation.anchor.date)
     };

@@ -48,7 +48,9 @@ pub fn requirement(rule: &Rule) -> String {
             format!("`{}` expected to end within {}", span.name(), approx(after))
         }
         RuleKind::Drift { span, after, requires, window } => {
-            let from = window.as_ref().map_or(String::new(), |w| format!(", held at most {} before then", approx(w)));
+            let from = window
+                .as_ref()
+                .map_or(String::new(), |w| format!(", held at most {} before then", approx(w)));
             format!("{} by the time a `{}` has run {}{from}", list(requires), span.name(), approx(after))
         }
         RuleKind::MinDuration { span, at_least } => {
@@ -142,6 +144,12 @@ pub fn rule_reference(rulebooks: &[Rulebook]) -> String {
                     out,
                     "- a target dated after the next {} belongs to that event, not to this anchor",
                     list(&rule.until_next)
+                );
+            }
+            if rule.supersede {
+                let _ = writeln!(
+                    out,
+                    "- an anchor followed by another before any target is superseded by the later one and not scored"
                 );
             }
             if rule.met_before_anchor {

@@ -351,6 +351,10 @@ pub struct Rule {
     /// A deadline's target held in the scope before its anchor meets it (a meeting that, as the
     /// procedure allows, took place before the assessment it follows was completed).
     pub met_before_anchor: bool,
+    /// A deadline's anchor followed by a later anchor of the rule before any target is
+    /// superseded by it and not scored (an assessment completed again before the plan or
+    /// meeting that followed: the plan follows the later one).
+    pub supersede: bool,
     /// How cinscope reads an ambiguous sentence, when it had to choose.
     pub note: Option<String>,
 }
@@ -524,7 +528,16 @@ const OVERRIDABLE: &[&str] =
 
 fn kind_keys(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
-        "deadline" => &["anchor", "target", "within", "fallback", "pairing", "until_next", "met_before_anchor"],
+        "deadline" => &[
+            "anchor",
+            "target",
+            "within",
+            "fallback",
+            "pairing",
+            "until_next",
+            "met_before_anchor",
+            "supersede",
+        ],
         "recurring" => &["anchor", "target", "first", "then", "every", "fallback"],
         "max_gap" => &["anchor", "target", "every", "fallback"],
         "drift" => &["span", "after", "requires", "window"],
@@ -894,8 +907,11 @@ fn condition(ctx: &Context<'_>, code: &str, table: &toml::Table) -> Result<Condi
         None => false,
         Some(toml::Value::Boolean(value)) => *value,
         Some(other) => {
-            return Err(ctx
-                .error(code, "when.outside_plan", format!("must be true or false, not {}", other.type_str())))
+            return Err(ctx.error(
+                code,
+                "when.outside_plan",
+                format!("must be true or false, not {}", other.type_str()),
+            ))
         }
     };
     Ok(Condition { origin, cohort, not_cohort, episode_has, outside_plan })
@@ -1031,9 +1047,10 @@ fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, Rulebook
     };
     // Resolved to a place in the rulebook once every rule is known (see `resolve_fallbacks`).
     let fallback = match table.get("fallback") {
-        Some(_) => {
-            Some(Fallback { code: get_str(ctx, &code, table, "fallback")?.trim().to_string(), index: usize::MAX })
-        }
+        Some(_) => Some(Fallback {
+            code: get_str(ctx, &code, table, "fallback")?.trim().to_string(),
+            index: usize::MAX,
+        }),
         None => None,
     };
     let pairing = match table.get("pairing") {
@@ -1050,13 +1067,17 @@ fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, Rulebook
         },
     };
     let until_next = selectors(ctx, &code, table, "until_next")?;
-    let met_before_anchor = match table.get("met_before_anchor") {
-        None => false,
-        Some(toml::Value::Boolean(value)) => *value,
-        Some(other) => {
-            return Err(ctx.error(&code, "met_before_anchor", format!("must be true or false, not {}", other.type_str())))
+    let flag = |key: &str| -> Result<bool, RulebookError> {
+        match table.get(key) {
+            None => Ok(false),
+            Some(toml::Value::Boolean(value)) => Ok(*value),
+            Some(other) => {
+                Err(ctx.error(&code, key, format!("must be true or false, not {}", other.type_str())))
+            }
         }
     };
+    let met_before_anchor = flag("met_before_anchor")?;
+    let supersede = flag("supersede")?;
     Ok(Rule {
         code,
         title,
@@ -1071,6 +1092,7 @@ fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, Rulebook
         pairing,
         until_next,
         met_before_anchor,
+        supersede,
         note,
     })
 }
@@ -1083,17 +1105,29 @@ fn resolve_fallbacks(file: &str, rules: &mut [Rule]) -> Result<(), RulebookError
         let Some(fallback) = rule.fallback.as_mut() else { continue };
         match codes.iter().position(|c| *c == fallback.code) {
             Some(at) if at < index => fallback.index = at,
-            Some(_) => {
-                return Err(RulebookError::new(file, format!("falls back on '{}', which comes after it", fallback.code))
+            Some(at) if at == index => {
+                return Err(RulebookError::new(file, "falls back on itself")
                     .rule(&rule.code)
                     .field("fallback")
-                    .help("define the rule it falls back on first"))
+                    .help("name the earlier rule whose due date should start this rule's clock"))
+            }
+            Some(_) => {
+                return Err(RulebookError::new(
+                    file,
+                    format!("falls back on '{}', which comes after it", fallback.code),
+                )
+                .rule(&rule.code)
+                .field("fallback")
+                .help("define the rule it falls back on first"))
             }
             None => {
-                return Err(RulebookError::new(file, format!("falls back on unknown rule '{}'", fallback.code))
-                    .rule(&rule.code)
-                    .field("fallback")
-                    .suggest(&fallback.code, codes.iter().map(String::as_str)))
+                return Err(RulebookError::new(
+                    file,
+                    format!("falls back on unknown rule '{}'", fallback.code),
+                )
+                .rule(&rule.code)
+                .field("fallback")
+                .suggest(&fallback.code, codes.iter().map(String::as_str)))
             }
         }
     }

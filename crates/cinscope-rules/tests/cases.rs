@@ -149,8 +149,16 @@ fn required_statuses(rule: &Rule) -> BTreeSet<Status> {
     let own_target = |target: &[cinscope_rules::Selector]| {
         rule.when.episode_has.as_ref().is_some_and(|has| target.iter().any(|t| t.kind == has.kind))
     };
+    // Paperwork that follows a closure is still owed when the episode closes first.
+    let owed_after_closure = |target: &[cinscope_rules::Selector]| {
+        rule.scope == cinscope_rules::rulebook::Scope::Episode
+            && target.iter().all(|t| t.kind.may_follow_closure())
+    };
     let set: &[Status] = match &rule.kind {
-        RuleKind::Deadline { target, .. } if rule.pairing == Pairing::Latest || own_target(target) => &[Met, Late],
+        RuleKind::Deadline { target, .. } if rule.pairing == Pairing::Latest || own_target(target) => {
+            &[Met, Late]
+        }
+        RuleKind::Deadline { target, .. } if owed_after_closure(target) => &[Met, Late, Overdue, Pending],
         RuleKind::Deadline { anchor, .. } if anchor.iter().all(|a| created_by_ending(a.kind)) => {
             &[Met, Late, Overdue, Pending]
         }

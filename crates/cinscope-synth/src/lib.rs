@@ -226,6 +226,28 @@ fn check(options: &Options, calendar: &Calendar) -> Result<(), SynthError> {
     }
 }
 
+/// Whether the generator's ground truth covers this rule: whether it models how the engine
+/// scores it. It models the procedures as written on clean histories, not the readings made for
+/// messy ones: a cycle counted from when a missing step was due (`fallback`), paperwork that
+/// belongs to a later meeting (`until_next`), meetings held before the assessment
+/// (`met_before_anchor`), assessments completed again before the plan (`supersede`), conferences paired with the last enquiry (`pairing`), twelve-month
+/// reviews held near the twelve-month day (a drift `window`), a plan's deadline met only while
+/// the plan is open, and a first review left to an unset local parameter. Breaches of the other
+/// rules are left out of [`Synth::breaches`]; those readings are tested against an independent
+/// implementation on messy histories instead.
+pub fn models(rule: &cinscope_rules::Rule) -> bool {
+    use cinscope_rules::rulebook::Scope;
+    use cinscope_rules::{Pairing, RuleKind};
+    rule.fallback.is_none()
+        && rule.until_next.is_empty()
+        && !rule.met_before_anchor
+        && !rule.supersede
+        && rule.pairing == Pairing::Earliest
+        && rule.unset_parameters().is_empty()
+        && !matches!(rule.kind, RuleKind::Drift { window: Some(_), .. })
+        && !(rule.scope == Scope::CinPlan && matches!(rule.kind, RuleKind::Deadline { .. }))
+}
+
 /// Generates `options.children` children under `rulebook`. Children are simulated in parallel;
 /// each has its own random stream derived from the seed and its number, so the result does not
 /// depend on the number of threads.
@@ -255,6 +277,7 @@ pub fn generate(rulebook: &Rulebook, calendar: &Calendar, options: &Options) -> 
         })
         .collect();
     let mut out = Synth::default();
+    let modelled: Vec<bool> = rulebook.rules.iter().map(models).collect();
     // Reserve once: growing a vector of millions of events by doubling copies it many times.
     out.events.reserve_exact(parts.iter().map(|p| p.events.len()).sum());
     out.breaches.reserve_exact(parts.iter().map(|p| p.breaches.len()).sum());
@@ -262,7 +285,8 @@ pub fn generate(rulebook: &Rulebook, calendar: &Calendar, options: &Options) -> 
     // collect keeps the order of the chunks.
     for part in parts {
         out.events.extend(part.events);
-        out.breaches.extend(part.breaches);
+        out.breaches
+            .extend(part.breaches.into_iter().filter(|b| modelled.get(b.rule).copied().unwrap_or(false)));
         for (pathway, n) in part.pathways {
             *counts.entry(pathway).or_insert(0) += n;
         }

@@ -1110,7 +1110,14 @@ impl<'m, 'r> Episode<'m, 'r> {
             if open.done {
                 continue;
             }
+            // Paperwork that follows a closure is still owed when the episode closes first.
+            let owed_after_closure = open.context == Context::Episode
+                && self.rules().get(open.rule).is_some_and(|r| {
+                    matches!(&r.kind, RuleKind::Deadline { target, .. }
+                        if target.iter().all(|t| t.kind.may_follow_closure()))
+                });
             let end = match open.mode {
+                Mode::Deadline if owed_after_closure => None,
                 Mode::Deadline => self.context_end(open.context),
                 Mode::Cycle { .. } => {
                     self.context_end(open.context).or(open.closed_at.filter(|c| *c <= as_of))
@@ -1194,7 +1201,9 @@ impl<'m, 'r> Episode<'m, 'r> {
                 continue;
             }
             let (kind, limit) = match &rule.kind {
-                RuleKind::Drift { span, after, requires, .. } if requires.is_empty() => (*span, after.interval),
+                RuleKind::Drift { span, after, requires, .. } if requires.is_empty() => {
+                    (*span, after.interval)
+                }
                 RuleKind::MinDuration { span, at_least } => (*span, at_least.interval),
                 RuleKind::Exclusivity { span, .. } => (*span, None),
                 _ => continue,
