@@ -4,9 +4,10 @@
 #   scripts/fuzz.sh [RUNS] [TARGET...]     default: 1000000 runs of each of the three targets
 #
 # Needs the nightly toolchain and cargo-fuzz (installed here if missing). The corpus of each
-# target starts from the seeds (built-in rulebooks, a generated census, the DfE samples when
-# ../shared is present) and grows in $CINSCOPE_FUZZ_CORPUS (default ~/.cache/cinscope/fuzz-corpus),
-# outside the clone. Crashes are written to fuzz/artifacts/<target>/ and fail the run.
+# target starts from the seeds (built-in rulebooks, a generated census, the DfE samples in
+# crates/cinscope-census/data/samples) and grows in $CINSCOPE_FUZZ_CORPUS (default
+# ~/.cache/cinscope/fuzz-corpus), outside the clone. Crashes are written to
+# fuzz/artifacts/<target>/ and fail the run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${1:-1000000}"
@@ -22,9 +23,7 @@ rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly -
 mkdir -p "$CORPUS/census_read" "$CORPUS/rulebook_load" "$CORPUS/timeline_score"
 cp "$ROOT"/crates/cinscope-rules/rulebooks/*.toml "$CORPUS/rulebook_load/"
 cp "$ROOT"/fuzz/seeds/census_read/* "$CORPUS/census_read/"
-if [ -d "$ROOT/../shared/census/samples" ]; then
-  cp "$ROOT"/../shared/census/samples/*.xml "$CORPUS/census_read/"
-fi
+cp "$ROOT"/crates/cinscope-census/data/samples/*.xml "$CORPUS/census_read/"
 [ -n "$(ls -A "$CORPUS/timeline_score")" ] || head -c 4096 /dev/urandom > "$CORPUS/timeline_score/random-seed"
 
 cd "$ROOT/fuzz"

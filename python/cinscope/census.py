@@ -28,6 +28,7 @@ import polars as pl
 
 from cinscope import _core
 from cinscope._calendar import Calendar, default_calendar
+from cinscope._files import write_atomic
 
 __all__ = [
     "Census",
@@ -130,8 +131,14 @@ class Census:
         )
 
     def write(self, path: str | os.PathLike[str], year: int | None = None) -> None:
-        """Writes the census as XML for schema ``year`` (default: the header's year)."""
-        self._core.write(Path(path), self._year(year))
+        """Writes the census as XML for schema ``year`` (default: the header's year).
+
+        The file is written atomically: to a temporary file in the same folder, renamed over
+        ``path`` only once complete. If writing fails (a census the year's schema cannot hold,
+        a full disk), an existing file at ``path`` is left exactly as it was and nothing else is
+        left behind."""
+        chosen = self._year(year)
+        write_atomic(path, lambda temporary: self._core.write(temporary, chosen))
 
     def to_xml(self, year: int | None = None) -> str:
         """The census as XML text for schema ``year``."""

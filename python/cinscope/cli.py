@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 import cinscope as cs
+from cinscope import _files
 from cinscope.report import html_report, summary
 
 AS_OF = dt.date(2026, 3, 31)
@@ -28,6 +29,11 @@ EPILOG = """examples:
   cinscope rulebook validate my-authority.toml
   cinscope rulebook diff kent portsmouth
   cinscope synth --authority kent --children 10000 -o events.parquet --truth truth.parquet
+
+Every file is written atomically (a failed run leaves an existing file as it was), and no
+command writes over its own input. CSV written for people is safe to open in a spreadsheet:
+text cells beginning with = + - @, a tab or a carriage return get a leading ' so that they are
+shown, not run as formulas; --raw-csv writes them as they are (for CSV that programs read back).
 """
 
 
@@ -70,15 +76,20 @@ def read_events(path: Path) -> pl.DataFrame:
     )
 
 
-def write_frame(frame: pl.DataFrame, path: Path) -> None:
-    """Writes Parquet or CSV, by the file's suffix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".parquet":
-        frame.write_parquet(path)
-    elif path.suffix.lower() == ".csv":
-        frame.write_csv(path)
-    else:
-        raise cs.CinscopeError(f"{path}: expected an output file ending .parquet or .csv")
+def write_frame(frame: pl.DataFrame, path: Path, *, raw_csv: bool = False) -> None:
+    """Writes Parquet or CSV, by the file's suffix, atomically (an existing file is replaced
+    only by a complete one).
+
+    In CSV, text cells that a spreadsheet would run as formulas (beginning with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return) get a leading ``'``, unless ``raw_csv`` is true.
+    """
+    _files.write_frame(frame, path, raw_csv=raw_csv)
+
+
+def refuse_overwriting(inputs: Sequence[tuple[str, Path | None]], outputs: Sequence[tuple[str, Path | None]]) -> None:
+    """Raises :class:`cinscope.CinscopeError`, naming both paths, when an output is an input or
+    another output (compared as files: links and relative paths included)."""
+    _files.refuse_same_paths(inputs, outputs)
 
 
 def rulebooks_for(events: pl.DataFrame, rulebook: str | None) -> str | dict[str, str]:
@@ -108,6 +119,10 @@ def _print_table(frame: pl.DataFrame, rows: int = 200) -> None:
 def run(args: argparse.Namespace) -> int:
     """The main job: score the events (the bundled default data unless a file is given) under
     each authority's rulebook, print the summary, write obligations and the HTML report."""
+    out: Path = args.out
+    parquet = out / "obligations.parquet"
+    report = out / "report.html"
+    refuse_overwriting([("the input", args.events)], [("the obligations", parquet), ("the report", report)])
     progress = _Progress(5, args.quiet)
     as_of: dt.date = args.as_of
     if args.events is None:
@@ -130,10 +145,7 @@ def run(args: argparse.Namespace) -> int:
     obligations = scored.obligations
     table = progress.step("Summarising", lambda: summary(obligations, events, as_of=as_of))
     assert isinstance(table, pl.DataFrame)
-    out: Path = args.out
-    parquet = out / "obligations.parquet"
     progress.step(f"Writing {parquet}", lambda: write_frame(obligations, parquet))
-    report = out / "report.html"
     progress.step(
         f"Writing {report}",
         lambda: html_report(obligations, events, report, as_of=as_of, title=f"cinscope: {source}"),
@@ -147,21 +159,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def score_cmd(args: argparse.Namespace) -> int:
+    refuse_overwriting([("the input", args.events)], [("the output", args.output), ("--findings", args.findings)])
     events = read_events(args.events)
     books = rulebooks_for(events, args.rulebook)
     if args.errors == "raise":
         scored = cs.Scored(cs.score(events, books, as_of=args.as_of, convention=args.convention), pl.DataFrame())
     else:
         scored = cs.score_report(events, books, as_of=args.as_of, convention=args.convention)
-    write_frame(scored.obligations, args.output)
+    write_frame(scored.obligations, args.output, raw_csv=args.raw_csv)
     if args.findings:
-        write_frame(scored.findings, args.findings)
+        write_frame(scored.findings, args.findings, raw_csv=args.raw_csv)
     print(f"{scored.obligations.height:,} obligations written to {args.output}; "
           f"{scored.findings.height:,} data-quality findings" + (f" written to {args.findings}" if args.findings else ""))
     return 0
 
 
 def report_cmd(args: argparse.Namespace) -> int:
+    refuse_overwriting([("the input", args.events)], [("the output", args.output)])
     events = read_events(args.events)
     books = rulebooks_for(events, args.rulebook)
     scored = cs.score_report(events, books, as_of=args.as_of, convention=args.convention)
@@ -232,11 +246,12 @@ def rulebook_cmd(args: argparse.Namespace) -> int:
 
 
 def synth_cmd(args: argparse.Namespace) -> int:
+    refuse_overwriting([], [("the output", args.output), ("--truth", args.truth)])
     authorities = args.authority or ["kent"]
     data = cs.synth(authorities, args.children, seed=args.seed, as_of=args.as_of, years=args.years)
-    write_frame(data.events, args.output)
+    write_frame(data.events, args.output, raw_csv=args.raw_csv)
     if args.truth:
-        write_frame(data.truth, args.truth)
+        write_frame(data.truth, args.truth, raw_csv=args.raw_csv)
     print(f"{data.events.height:,} events of {data.events['child_id'].n_unique():,} children written to {args.output}"
           + (f"; {data.truth.height:,} breaches written to {args.truth}" if args.truth else ""))
     return 0
@@ -256,13 +271,14 @@ def census_cmd(args: argparse.Namespace) -> int:
         return 0
     if not args.file:
         raise cs.CinscopeError(f"census {args.action} needs a census XML file")
+    refuse_overwriting([("the input", args.file)], [("the output", args.output)])
     census = cs.read_census(args.file)
     for line, path, message in census.notes.iter_rows():
         print(f"note: line {line}: {path}: {message}", file=sys.stderr)
     if args.action == "validate":
         checked = census.validate()
         if args.output:
-            write_frame(checked.issues, args.output)
+            write_frame(checked.issues, args.output, raw_csv=args.raw_csv)
         failed = checked.failed
         errors = int(checked.issues.filter(pl.col("type") == "error").height)
         print(f"{len(census):,} children; {checked.issues.height:,} findings from {failed.height} rules ({errors:,} errors)")
@@ -271,7 +287,7 @@ def census_cmd(args: argparse.Namespace) -> int:
     if args.action == "measures":
         frame = census.measures(suppress_below=args.suppress_below)
         if args.output:
-            write_frame(frame, args.output)
+            write_frame(frame, args.output, raw_csv=args.raw_csv)
         _print_table(frame, rows=500)
         return 0
     if args.action == "convert":
@@ -288,6 +304,14 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _raw_csv_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--raw-csv", action="store_true",
+        help="write CSV text cells exactly as they are; by default a text cell beginning with = + - @, "
+        "a tab or a carriage return gets a leading ' so that a spreadsheet shows it instead of running it as a formula",
+    )
 
 
 def _run_arguments(p: argparse.ArgumentParser) -> None:
@@ -331,6 +355,7 @@ def parser() -> argparse.ArgumentParser:
             p.add_argument("--errors", choices=["raise", "report"], default="report",
                            help="bad rows: stop with an error, or report them as findings (default)")
             p.add_argument("--findings", type=Path, help="also write the data-quality findings here")
+            _raw_csv_argument(p)
         else:
             p.add_argument("--suppress-below", type=int, help="hide counts below this (small-number suppression)")
         p.set_defaults(func=func)
@@ -348,6 +373,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--years", type=int, default=3, help="years of referrals before the as-of date (default 3)")
     p.add_argument("--as-of", type=_date, default=AS_OF)
+    _raw_csv_argument(p)
     p.set_defaults(func=synth_cmd)
 
     p = sub.add_parser("census", help="DfE CIN census: validate, measures, convert between schema years, generate, list rules")
@@ -359,6 +385,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--children", type=int, default=1000, help="generate: number of children (default 1000)")
     p.add_argument("--seed", type=int, default=2026, help="generate: seed (default 2026)")
     p.add_argument("--error-rate", type=float, default=0.02, help="generate: share of children with one mistake (default 0.02)")
+    _raw_csv_argument(p)
     p.set_defaults(func=census_cmd)
     return top
 

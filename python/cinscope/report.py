@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from cinscope import _core
+from cinscope._files import write_text
 from cinscope.drift import long_plans, stalled
 from cinscope.scoring import compliance, load_rulebook, worklist
 
@@ -203,7 +204,8 @@ def html_report(
     Sections: summary by rulebook and rule family; compliance by rule; compliance by month of
     the due date; the overdue worklist; Child in Need plan durations; the authorities compared;
     the timescale matrix of the rulebooks scored. ``suppress_below`` hides counts (and rates)
-    of groups smaller than it, for reports that leave the service.
+    of groups smaller than it, for reports that leave the service. The file is written
+    atomically: an existing report at ``path`` is replaced only by a complete one.
     """
     path = Path(path)
     books = sorted(obligations["rulebook"].unique().to_list())
@@ -277,5 +279,5 @@ def html_report(
         f"{body}<p class='note'>Made by cinscope {_esc(_core.__version__)}.</p></body></html>"
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    write_text(path, page, encoding="utf-8")
     return path

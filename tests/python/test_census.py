@@ -10,11 +10,13 @@ import pytest
 
 import cinscope as cs
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "census" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "crates" / "cinscope-census" / "data" / "samples"
 
 
 def test_samples_read_validate_and_round_trip(tmp_path: Path) -> None:
-    for sample in sorted(SAMPLES.glob("*.xml")):
+    samples = sorted(SAMPLES.glob("*.xml"))
+    assert len(samples) == 3, f"the DfE samples are missing from {SAMPLES}"
+    for sample in samples:
         census = cs.read_census(sample)
         assert len(census) >= 1
         assert set(census.tables) == {

@@ -21,7 +21,7 @@ import pytest
 import cinscope as cs
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT.parent / "shared" / "census" / "samples"
+SAMPLES = ROOT / "crates" / "cinscope-census" / "data" / "samples"
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("CINSCOPE_REFERENCE") != "1", reason="differential test: set CINSCOPE_REFERENCE=1 to run"

@@ -1,4 +1,4 @@
-//! The three DfE sample files: read, validate, round-trip.
+//! The three DfE sample files (kept in `data/samples`): read, validate, round-trip.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code
 
 use cinscope_census::{read_path, validate, write_string, Limits};
@@ -12,7 +12,7 @@ fn manifest_dir() -> std::path::PathBuf {
 }
 
 fn sample(name: &str) -> std::path::PathBuf {
-    manifest_dir().join("../../../shared/census/samples").join(name)
+    manifest_dir().join("data/samples").join(name)
 }
 
 #[test]
