@@ -22,6 +22,8 @@ pub enum QualifierKind {
     VisitOutcome,
     /// Why a looked-after period ended.
     LookedAfterEnd,
+    /// What kind of looked-after period starts: short-break (respite) care, or other care.
+    LookedAfterStart,
     /// A cohort or pathway that rules distinguish.
     Cohort,
     /// Whether a move was planned.
@@ -39,6 +41,7 @@ impl QualifierKind {
             QualifierKind::PlanOrigin => PLAN_ORIGINS,
             QualifierKind::VisitOutcome => VISIT_OUTCOMES,
             QualifierKind::LookedAfterEnd => LOOKED_AFTER_ENDS,
+            QualifierKind::LookedAfterStart => LOOKED_AFTER_STARTS,
             QualifierKind::Cohort => COHORTS,
             QualifierKind::MoveType => MOVE_TYPES,
         }
@@ -98,6 +101,10 @@ pub const VISIT_OUTCOMES: &[&str] = &["seen", "seen_alone", "not_seen"];
 
 /// Why a looked-after period ended.
 pub const LOOKED_AFTER_ENDS: &[&str] = &["return_home_planned", "return_home_unplanned", "other"];
+
+/// What kind of looked-after period starts: short breaks (respite) do not end a Child in Need
+/// plan, other care does.
+pub const LOOKED_AFTER_STARTS: &[&str] = &["short_breaks", "other"];
 
 /// Whether a move out of the area was planned.
 pub const MOVE_TYPES: &[&str] = &["planned", "unplanned"];
@@ -229,8 +236,8 @@ events! {
         "A child protection plan starts (census CPPstartDate).";
     CpPlanEnd = "cp_plan_end", ChildProtection, None,
         "A child protection plan ends (census CPPendDate).";
-    LookedAfterStart = "looked_after_start", LookedAfter, None,
-        "The child becomes looked after.";
+    LookedAfterStart = "looked_after_start", LookedAfter, LookedAfterStart,
+        "The child becomes looked after; qualifier: 'short_breaks' for short-break (respite) care, else 'other' (or none).";
     LookedAfterEnd = "looked_after_end", LookedAfter, LookedAfterEnd,
         "The child ceases to be looked after; qualifier: planned or unplanned return home, or other.";
     CareOrderDischarged = "care_order_discharged", LookedAfter, None,

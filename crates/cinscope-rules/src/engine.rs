@@ -914,6 +914,20 @@ impl<'a> Eval<'a> {
                 Some(e) if e >= minimum => {
                     self.push(at, 1, anchor, minimum, Some(Self::span_end(span, kind, e)), Status::Met)
                 }
+                // Ended because the child's needs escalated (a child protection plan, care):
+                // the minimum no longer applies.
+                Some(e)
+                    if !at.rule.unless_ended_by.is_empty()
+                        && self
+                            .matching(
+                                between(&at.episode.events, span.start, Some(e)),
+                                &at.rule.unless_ended_by,
+                            )
+                            .next()
+                            .is_some() =>
+                {
+                    self.push(at, 1, anchor, minimum, Some(Self::span_end(span, kind, e)), Status::Cancelled)
+                }
                 Some(e) => {
                     // Ended too soon: "late" by the days it fell short of the minimum.
                     let met = Self::span_end(span, kind, e);
@@ -985,6 +999,10 @@ impl<'a> Eval<'a> {
                 continue;
             }
             let anchor = EventRef::of(r);
+            if let (true, Some(window)) = (rule.lead, window) {
+                self.lead_time(at, r, since, window);
+                continue;
+            }
             let opens = match window {
                 Some(window) => {
                     let back = Interval::new(-window.count, window.unit);
@@ -1009,6 +1027,32 @@ impl<'a> Eval<'a> {
             };
             self.push(at, 1, anchor, r.date, found.map(|e| EventRef::of(e)), status);
         }
+    }
+
+    /// A target due `window` before the reference (`lead`): met by one held since the previous
+    /// reference (or the scope's start) and by the due date, late if held after it but still
+    /// before the reference.
+    fn lead_time(&mut self, at: &At<'_, 'a>, r: &Event, since: Option<NaiveDate>, window: Interval) {
+        let anchor = EventRef::of(r);
+        let back = Interval::new(-window.count, window.unit);
+        let Some(due) = self.due(at.index, &anchor, back) else { return };
+        let opens = since.and_then(|d| d.succ_opt()).unwrap_or(at.context.start);
+        let held: Vec<&Event> = at
+            .targets
+            .get(first_from(at.targets, opens)..)
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .take_while(|e| e.date <= r.date)
+            .filter(|e| e.row != r.row)
+            .collect();
+        let (status, met) = match (held.iter().rev().find(|e| e.date <= due), held.first()) {
+            (Some(on_time), _) => (Status::Met, Some(EventRef::of(on_time))),
+            (None, Some(after)) => (Status::Late, Some(EventRef::of(after))),
+            (None, None) if due < self.options.as_of => (Status::Overdue, None),
+            (None, None) => (Status::Pending, None),
+        };
+        self.push(at, 1, anchor, due, met, status);
     }
 }
 
@@ -1079,6 +1123,9 @@ pub fn explain(obligation: &Obligation, rulebook: &Rulebook, options: Options) -
             format!("period started by {anchor} to last at least {}", at_least.text)
         }
         RuleKind::Exclusivity { .. } => format!("period to end when {anchor} happened"),
+        RuleKind::Before { window: Some(window), .. } if rule.lead => {
+            format!("due {} before {anchor}", window.text)
+        }
         RuleKind::Before { window: Some(window), .. } => {
             format!("due within {} before {anchor}", window.text)
         }

@@ -59,6 +59,9 @@ pub fn requirement(rule: &Rule) -> String {
         RuleKind::Exclusivity { span, ends_when } => {
             format!("`{}` ends no later than {}", span.name(), list(ends_when))
         }
+        RuleKind::Before { target, reference, window: Some(w) } if rule.lead => {
+            format!("{} at least {} before `{reference}`", list(target), approx(w))
+        }
         RuleKind::Before { target, reference, window: Some(w) } => {
             format!("{} within {} before `{reference}`", list(target), approx(w))
         }
@@ -144,6 +147,13 @@ pub fn rule_reference(rulebooks: &[Rulebook]) -> String {
                     out,
                     "- a target dated after the next {} belongs to that event, not to this anchor",
                     list(&rule.until_next)
+                );
+            }
+            if !rule.unless_ended_by.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "- a period that ended early when {} happened in it is not held to the minimum (cancelled)",
+                    list(&rule.unless_ended_by)
                 );
             }
             if rule.supersede {

@@ -110,21 +110,31 @@ pub enum Scope {
     CinPlan,
 }
 
-/// An event kind, optionally restricted to some qualifier values: `visit[seen|seen_alone]`.
+/// An event kind, optionally restricted to some qualifier values: `visit[seen|seen_alone]`, or
+/// excluding some: `looked_after_start[!short_breaks]` (any other value, or none).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Selector {
     /// The event kind.
     pub kind: EventKind,
     /// Allowed qualifier values; empty means any (including none).
     pub qualifiers: Vec<&'static str>,
+    /// Whether `qualifiers` lists the values excluded rather than those allowed.
+    pub negated: bool,
 }
 
 impl Selector {
     /// Whether an event matches.
     pub fn matches(&self, event: &cinscope_domain::Event) -> bool {
-        event.kind == self.kind
-            && (self.qualifiers.is_empty()
-                || event.qualifier_str().is_some_and(|q| self.qualifiers.contains(&q)))
+        event.kind == self.kind && self.matches_qualifier(event.qualifier_str())
+    }
+
+    /// Whether an event of the selector's kind with this qualifier matches.
+    pub fn matches_qualifier(&self, qualifier: Option<&str>) -> bool {
+        if self.qualifiers.is_empty() {
+            return true;
+        }
+        let listed = qualifier.is_some_and(|q| self.qualifiers.contains(&q));
+        listed != self.negated
     }
 
     fn parse(text: &str) -> Result<Selector, (String, Option<String>)> {
@@ -137,10 +147,21 @@ impl Selector {
                         Some("write e.g. 'visit[seen|seen_alone]'".to_string()),
                     )
                 })?;
-                (name.trim(), inner.split('|').map(str::trim).filter(|q| !q.is_empty()).collect::<Vec<_>>())
+                (name.trim(), inner.trim())
             }
-            None => (text, Vec::new()),
+            None => (text, ""),
         };
+        let (negated, qualifiers) = match qualifiers.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, qualifiers),
+        };
+        let qualifiers: Vec<&str> = qualifiers.split('|').map(str::trim).filter(|q| !q.is_empty()).collect();
+        if negated && qualifiers.is_empty() {
+            return Err((
+                format!("'{text}' excludes no qualifier"),
+                Some("write e.g. 'looked_after_start[!short_breaks]'".to_string()),
+            ));
+        }
         let kind = EventKind::parse(name).ok_or_else(|| {
             let hint = EventKind::suggest(name).first().map(|s| format!("did you mean '{s}'?"));
             (format!("unknown event '{name}'"), hint)
@@ -161,7 +182,7 @@ impl Selector {
                 }
             }
         }
-        Ok(Selector { kind, qualifiers: values })
+        Ok(Selector { kind, qualifiers: values, negated })
     }
 }
 
@@ -170,7 +191,8 @@ impl std::fmt::Display for Selector {
         if self.qualifiers.is_empty() {
             write!(f, "{}", self.kind.name())
         } else {
-            write!(f, "{}[{}]", self.kind.name(), self.qualifiers.join("|"))
+            let not = if self.negated { "!" } else { "" };
+            write!(f, "{}[{not}{}]", self.kind.name(), self.qualifiers.join("|"))
         }
     }
 }
@@ -355,6 +377,13 @@ pub struct Rule {
     /// superseded by it and not scored (an assessment completed again before the plan or
     /// meeting that followed: the plan follows the later one).
     pub supersede: bool,
+    /// A `before` rule's window is a lead time: the target is due that long before the
+    /// reference (held by then: met; after it but before the reference: late), rather than
+    /// counting anywhere within it.
+    pub lead: bool,
+    /// A `min_duration` period that ended early when one of these happened in it (the child's
+    /// needs escalated) is not held to the minimum (cancelled).
+    pub unless_ended_by: Vec<Selector>,
     /// How cinscope reads an ambiguous sentence, when it had to choose.
     pub note: Option<String>,
 }
@@ -541,9 +570,9 @@ fn kind_keys(kind: &str) -> Option<&'static [&'static str]> {
         "recurring" => &["anchor", "target", "first", "then", "every", "fallback"],
         "max_gap" => &["anchor", "target", "every", "fallback"],
         "drift" => &["span", "after", "requires", "window"],
-        "min_duration" => &["span", "at_least"],
+        "min_duration" => &["span", "at_least", "unless_ended_by"],
         "exclusivity" => &["span", "ends_when"],
-        "before" => &["target", "reference", "window"],
+        "before" => &["target", "reference", "window", "lead"],
         _ => return None,
     })
 }
@@ -1078,6 +1107,8 @@ fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, Rulebook
     };
     let met_before_anchor = flag("met_before_anchor")?;
     let supersede = flag("supersede")?;
+    let lead = flag("lead")?;
+    let unless_ended_by = selectors(ctx, &code, table, "unless_ended_by")?;
     Ok(Rule {
         code,
         title,
@@ -1093,6 +1124,8 @@ fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, Rulebook
         until_next,
         met_before_anchor,
         supersede,
+        lead,
+        unless_ended_by,
         note,
     })
 }

@@ -165,6 +165,8 @@ fn required_statuses(rule: &Rule) -> BTreeSet<Status> {
         RuleKind::Drift { requires, .. } if requires.is_empty() => &[Met, Late, Overdue, Pending],
         RuleKind::MinDuration { .. } => &[Met, Late, Pending],
         RuleKind::Exclusivity { .. } => &[Met, Late, Overdue, Pending],
+        // A lead time ends before the reference, which must be known by the as-of date.
+        RuleKind::Before { .. } if rule.lead => &[Met, Late, Overdue],
         RuleKind::Before { .. } => &[Met, Overdue, Pending],
         _ => &all,
     };

@@ -45,6 +45,8 @@ fn invalid_rulebooks() {
         ("unknown fallback rule", rule("fallback = \"MINE-02\"\n")),
         ("fallback on itself", rule("fallback = \"MINE-01\"\n")),
         ("unknown pairing", rule("pairing = \"lastest\"\n")),
+        ("exclusion of nothing", replace("anchor = \"referral\"", "anchor = \"visit[!]\"")),
+        ("exclusion of an unknown value", replace("anchor = \"referral\"", "anchor = \"visit[!unseen]\"")),
         ("flag not a boolean", rule("supersede = \"yes\"\n")),
         ("when flag not a boolean", rule("when = { outside_plan = 1 }\n")),
         ("unknown kind", replace("kind = \"deadline\"", "kind = \"deadlin\"")),

@@ -230,9 +230,12 @@ fn check(options: &Options, calendar: &Calendar) -> Result<(), SynthError> {
 /// scores it. It models the procedures as written on clean histories, not the readings made for
 /// messy ones: a cycle counted from when a missing step was due (`fallback`), paperwork that
 /// belongs to a later meeting (`until_next`), meetings held before the assessment
-/// (`met_before_anchor`), assessments completed again before the plan (`supersede`), conferences paired with the last enquiry (`pairing`), twelve-month
-/// reviews held near the twelve-month day (a drift `window`), a plan's deadline met only while
-/// the plan is open, and a first review left to an unset local parameter. Breaches of the other
+/// (`met_before_anchor`), assessments completed again before the plan (`supersede`), lead
+/// times before an order expires (`lead`), plans ended early by escalation
+/// (`unless_ended_by`), conferences paired with the last enquiry
+/// (`pairing`), twelve-month reviews held near the twelve-month day (a drift `window`), a
+/// plan's deadline met only while the plan is open, and a first review left to an unset local
+/// parameter. Breaches of the other
 /// rules are left out of [`Synth::breaches`]; those readings are tested against an independent
 /// implementation on messy histories instead.
 pub fn models(rule: &cinscope_rules::Rule) -> bool {
@@ -242,6 +245,8 @@ pub fn models(rule: &cinscope_rules::Rule) -> bool {
         && rule.until_next.is_empty()
         && !rule.met_before_anchor
         && !rule.supersede
+        && !rule.lead
+        && rule.unless_ended_by.is_empty()
         && rule.pairing == Pairing::Earliest
         && rule.unset_parameters().is_empty()
         && !matches!(rule.kind, RuleKind::Drift { window: Some(_), .. })

@@ -122,9 +122,7 @@ fn is_step_kind(kind: EventKind) -> bool {
 }
 
 fn selects(selectors: &[Selector], kind: EventKind, qualifier: Option<&str>) -> bool {
-    selectors.iter().any(|s| {
-        s.kind == kind && (s.qualifiers.is_empty() || qualifier.is_some_and(|q| s.qualifiers.contains(&q)))
-    })
+    selectors.iter().any(|s| s.kind == kind && s.matches_qualifier(qualifier))
 }
 
 /// The events that meet a rule's obligations: its targets, or a drift rule's required events.
@@ -673,6 +671,7 @@ impl<'m, 'r> Episode<'m, 'r> {
     fn target_of(&mut self, rule: &Rule) -> Option<(EventKind, Option<&'static str>)> {
         let first = targets(rule)?.first()?;
         let qualifier = match first.qualifiers.as_slice() {
+            _ if first.negated => None,
             [] if first.kind == EventKind::Visit => {
                 Some(if self.random.chance(0.7) { "seen" } else { "seen_alone" })
             }
