@@ -68,6 +68,7 @@ from cinscope.drift import compliance_trend, interval_creep, long_plans, periods
 from cinscope.events import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, check_events, event_vocabulary
 from cinscope.privacy import pseudonymise
 from cinscope.report import html_report, rule_family, summary
+from cinscope.per_child import children_compliance, days_since_seen, time_in_standard
 from cinscope.synth import AUTHORITY_CHILDREN, Synthetic, default_cohort, synth, synth_defaults, synth_rules
 from cinscope.scoring import (
     KINDS,
@@ -90,6 +91,9 @@ from cinscope.scoring import (
 )
 
 __all__ = [
+    "children_compliance",
+    "days_since_seen",
+    "time_in_standard",
     "UnsetParameterWarning",
     "Census",
     "CensusError",
