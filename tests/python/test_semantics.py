@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -193,3 +194,66 @@ def test_a_reassessment_during_an_open_plan_opens_no_new_first_plan_obligations(
         scored = cs.score(events, book, as_of=dt.date(2024, 9, 1))
         for rule in rules:
             assert rule_rows(scored, rule, "anchor_date") == [(dt.date(2024, 2, 1),)], (book, rule)
+
+
+def test_llr_reviews_without_the_local_first_period_warn_and_score_the_cycle() -> None:
+    # LLR, Child in Need Reviews: "further reviews should take place at least every 6 months
+    # thereafter": from the first review held, 2025-04-01 + 6 months = 2025-10-01.
+    events = frame(
+        ("referral", "2025-01-06", None),
+        ("cin_plan_start", "2025-01-06", "assessment"),
+        ("cin_review", "2025-04-01", None),
+        ("cin_review", "2025-09-15", None),
+    )
+    with pytest.warns(cs.UnsetParameterWarning, match=r"LLR-REV-01 needs \$first_review"):
+        scored = cs.score(events, "leicester-leicestershire-rutland", as_of=dt.date(2026, 1, 5))
+    assert rule_rows(scored, "LLR-REV-01", "due_date", "status", "met_date") == [
+        (dt.date(2025, 10, 1), "met", dt.date(2025, 9, 15)),
+        (dt.date(2026, 3, 15), "pending", None),
+    ]
+
+
+def test_corrected_readings() -> None:
+    book = cs.load_rulebook("portsmouth").rules()
+    assert book.filter(pl.col("rule") == "PORT-SD-01")["severity"].item() == "good_practice"
+    # Brighton and Hove 7, with the local period set to 3 months: a lead time before the expiry
+    # (2026-03-31 - 3 months = 2025-12-31); the meeting of 2026-01-15 is late by 15 days.
+    local = cs.Rulebook.from_toml(
+        'id = "bh-local"\nname = "B"\nauthority = "B"\ndocument = "D"\nextends = "brighton-and-hove"\n'
+        '[set]\nsupervision_order_meeting = "3 months"\n'
+    )
+    events = frame(
+        ("referral", "2025-02-03", None),
+        ("supervision_order_start", "2025-03-31", None),
+        ("network_meeting", "2026-01-15", None),
+        ("supervision_order_end", "2026-03-31", None),
+    )
+    scored = cs.score(events, local, as_of=dt.date(2026, 4, 14))
+    assert rule_rows(scored, "BH-SO-01", "due_date", "status", "days_late") == [(dt.date(2025, 12, 31), "late", 15)]
+    # Portsmouth 3: a plan open at thirteen months with the Service Leader review held is compliant.
+    events = frame(
+        ("referral", "2024-01-15", None),
+        ("cin_plan_start", "2024-02-29", "assessment"),
+        ("senior_review", "2025-02-20", None),
+    )
+    scored = cs.score(events, "portsmouth", as_of=dt.date(2025, 3, 31))
+    assert rule_rows(scored, "PORT-DRIFT-01", "due_date", "status") == [(dt.date(2025, 2, 28), "met")]
+    # LLR: short-break care does not end the plan; other care does, the day it starts.
+    for qualifier, expected in [("short_breaks", []), (None, [("late",)])]:
+        events = frame(
+            ("referral", "2025-01-06", None),
+            ("cin_plan_start", "2025-01-06", "assessment"),
+            ("looked_after_start", "2025-03-03", qualifier),
+            ("cin_plan_end", "2025-03-10", "accommodated"),
+        )
+        scored = cs.score(events, "leicester-leicestershire-rutland", as_of=dt.date(2025, 6, 2))
+        assert rule_rows(scored, "LLR-END-01", "status") == expected, qualifier
+    # Kent 9: a step-down plan ended by a new child protection plan is not held to three months.
+    events = frame(
+        ("referral", "2025-01-06", None),
+        ("cin_plan_start", "2025-01-06", "step_down_cp"),
+        ("cp_plan_start", "2025-02-20", None),
+        ("cin_plan_end", "2025-02-20", None),
+    )
+    scored = cs.score(events, "kent", as_of=dt.date(2025, 9, 1))
+    assert rule_rows(scored, "KENT-SD-01", "due_date", "status") == [(dt.date(2025, 4, 6), "cancelled")]
