@@ -126,7 +126,7 @@ class Calendar:
     def add(self, date: _dt.date, n: int, unit: Unit, convention: Convention = "exclude_anchor") -> _dt.date:
         """``date`` plus ``n`` units (working days, days, weeks, months or years)."""
         _check_choice(convention, _CONVENTIONS, "convention")
-        return _from_day(self._inner.add(_to_day(date, "date"), int(n), unit, convention))
+        return _from_day(self._inner.add(_to_day(date, "date"), _check_count(int(n)), unit, convention))
 
     def count_working_days(self, start: _dt.date, end: _dt.date, convention: Convention = "exclude_anchor") -> int:
         """Working days from ``start`` to ``end`` (negative when ``end`` is earlier)."""
@@ -178,11 +178,18 @@ def _column(value: IntoDateColumn) -> pl.Expr:
     raise TypeError(f"expected a column name or a polars expression, got {type(value).__name__}")
 
 
+def _check_count(n: int) -> int:
+    """``n`` if a count can hold it (Int64), else a ValueError saying so."""
+    if not -(2**63) <= n < 2**63:
+        raise ValueError(f"n = {n} is too large for a count (an Int64: from -2**63 to 2**63 - 1)")
+    return n
+
+
 def _count_expr(n: int | str | pl.Expr) -> pl.Expr:
     if isinstance(n, bool):
         raise TypeError("n must be an integer, a column name or an expression, not a bool")
     if isinstance(n, int):
-        return pl.lit(n, dtype=pl.Int64)
+        return pl.lit(_check_count(n), dtype=pl.Int64)
     return _column(n)
 
 
@@ -269,6 +276,7 @@ def _add(
     if isinstance(date, _dt.date):
         if not isinstance(n, int) or isinstance(n, bool):
             raise TypeError("with a scalar date, n must be an integer")
+        _check_count(n)
         return cal.add(date, n, unit, convention)  # type: ignore[arg-type]
     kwargs: dict[str, object] = {"calendar": cal._kwargs(), "unit": unit, "convention": convention, "nulls": nulls}
     return _plugin("cinscope_add_interval", [_column(date), _count_expr(n)], kwargs)

@@ -204,8 +204,23 @@ def census_from_tables(tables: Mapping[str, pl.DataFrame | pl.LazyFrame]) -> Cen
             frame = frame.collect()
         if not isinstance(frame, pl.DataFrame):
             raise TypeError(f"table {name!r} must be a polars DataFrame or LazyFrame, got {type(frame).__name__}")
-        pairs.append((str(name), frame))
+        pairs.append((str(name), _as_text_where_needed(str(name), frame)))
     return Census(_core.census_from_tables(pairs))
+
+
+def _as_text_where_needed(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the columns of dtypes the compiled module may not be built for (Decimal,
+    Int128, UInt128, Float16...) cast to text here, as they would be there; nested and object
+    columns, which are no census value, are a :class:`cinscope.CensusError` naming them."""
+    casts = []
+    for column, dtype in frame.schema.items():
+        if isinstance(dtype, (pl.List, pl.Array, pl.Struct)) or dtype == pl.Object:
+            raise _core.CensusError(
+                f"table {table}, column '{column}' has dtype {dtype}; a census value is text, a number or a date"
+            )
+        if isinstance(dtype, pl.Decimal) or dtype in (pl.Int8, pl.Int16, pl.Int128, pl.UInt128, pl.Float16):
+            casts.append(pl.col(column).cast(pl.String))
+    return frame.with_columns(casts) if casts else frame
 
 
 def generate_census(children: int = 1_000, *, seed: int = 2026, year: int = 2025, error_rate: float = 0.02) -> Census:
@@ -216,7 +231,13 @@ def generate_census(children: int = 1_000, *, seed: int = 2026, year: int = 2025
     >>> len(c), c.reference_date
     (200, datetime.date(2025, 3, 31))
     """
-    return Census(_core.generate_census(children, seed, year, error_rate))
+    for name, value, top in (("children", children, None), ("seed", seed, 2**64), ("year", year, None)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0 or (top is not None and value >= top):
+            limit = " below 2**64" if top is not None else ""
+            raise ValueError(f"{name} must be a whole number of at least 0{limit}, got {value!r}")
+    if isinstance(error_rate, bool) or not isinstance(error_rate, (int, float)):
+        raise TypeError(f"error_rate must be a number, got {type(error_rate).__name__}")
+    return Census(_core.generate_census(children, seed, year, float(error_rate)))
 
 
 def census_rules() -> pl.DataFrame:

@@ -92,11 +92,14 @@ def refuse_overwriting(inputs: Sequence[tuple[str, Path | None]], outputs: Seque
     _files.refuse_same_paths(inputs, outputs)
 
 
-def rulebooks_for(events: pl.DataFrame, rulebook: str | None) -> str | dict[str, str]:
+def rulebooks_for(
+    events: pl.DataFrame, rulebook: str | None, *, allow_outside: bool = False
+) -> str | cs.Rulebook | dict[str, str]:
     """The rulebook named, else one per authority when the ``authority`` column holds built-in
-    ids, else the national one."""
+    ids, else the national one. ``allow_outside`` lets a rulebook file's ``extends`` name a file
+    outside its folder (``--allow-outside``)."""
     if rulebook:
-        return rulebook
+        return cs.load_rulebook(rulebook, allow_outside=allow_outside)
     if "authority" in events.columns:
         known = cs.builtin_rulebooks()
         values = [a for a in events["authority"].drop_nulls().unique().sort().to_list()]
@@ -136,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         events = progress.step(f"Reading {args.events}", lambda: read_events(args.events))  # type: ignore[assignment]
         source = str(args.events)
-    books = rulebooks_for(events, args.rulebook)
+    books = rulebooks_for(events, args.rulebook, allow_outside=args.allow_outside)
     scored = progress.step(
         f"Scoring {events.height:,} events of {events['child_id'].n_unique():,} children at {as_of}",
         lambda: cs.score_report(events, books, as_of=as_of),
@@ -161,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
 def score_cmd(args: argparse.Namespace) -> int:
     refuse_overwriting([("the input", args.events)], [("the output", args.output), ("--findings", args.findings)])
     events = read_events(args.events)
-    books = rulebooks_for(events, args.rulebook)
+    books = rulebooks_for(events, args.rulebook, allow_outside=args.allow_outside)
     if args.errors == "raise":
         scored = cs.Scored(cs.score(events, books, as_of=args.as_of, convention=args.convention), pl.DataFrame())
     else:
@@ -177,7 +180,7 @@ def score_cmd(args: argparse.Namespace) -> int:
 def report_cmd(args: argparse.Namespace) -> int:
     refuse_overwriting([("the input", args.events)], [("the output", args.output)])
     events = read_events(args.events)
-    books = rulebooks_for(events, args.rulebook)
+    books = rulebooks_for(events, args.rulebook, allow_outside=args.allow_outside)
     scored = cs.score_report(events, books, as_of=args.as_of, convention=args.convention)
     path = html_report(scored.obligations, events, args.output, as_of=args.as_of,
                        title=f"cinscope: {args.events.name}", suppress_below=args.suppress_below)
@@ -202,7 +205,7 @@ def rulebook_cmd(args: argparse.Namespace) -> int:
     if args.action == "show":
         if len(args.rulebooks) != 1:
             raise cs.CinscopeError("rulebook show takes one rulebook (an id or a .toml file)")
-        book = cs.load_rulebook(args.rulebooks[0])
+        book = cs.load_rulebook(args.rulebooks[0], allow_outside=args.allow_outside)
         print(f"{book.id}: {book.name} ({book.document})")
         _print_table(_requirements(book))
         params = book.parameters()
@@ -216,7 +219,9 @@ def rulebook_cmd(args: argparse.Namespace) -> int:
         failed = 0
         for item in args.rulebooks:
             try:
-                book = cs.load_rulebook(item if item in cs.builtin_rulebooks() else Path(item))
+                book = cs.load_rulebook(
+                    item if item in cs.builtin_rulebooks() else Path(item), allow_outside=args.allow_outside
+                )
             except cs.RulebookError as error:
                 failed += 1
                 print(f"{item}: invalid\n{error}")
@@ -228,7 +233,7 @@ def rulebook_cmd(args: argparse.Namespace) -> int:
     if args.action == "diff":
         if len(args.rulebooks) != 2:
             raise cs.CinscopeError("rulebook diff takes two rulebooks")
-        a, b = (cs.load_rulebook(x) for x in args.rulebooks)
+        a, b = (cs.load_rulebook(x, allow_outside=args.allow_outside) for x in args.rulebooks)
         left = _requirements(a).select("rule", "kind", "requires")
         right = _requirements(b).select("rule", "kind", "requires")
         joined = left.join(right, on="rule", how="full", suffix=f"_{b.id}", coalesce=True).rename(
@@ -314,6 +319,14 @@ def _raw_csv_argument(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _allow_outside_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-outside", action="store_true",
+        help="let a rulebook file's 'extends' name a file outside the rulebook's folder (\"../x\" or an absolute "
+        "path); by default only built-in rulebooks and files in the same folder may be extended",
+    )
+
+
 def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("events", nargs="?", type=Path, help="events file (CSV or Parquet); default: the bundled synthetic data")
     p.add_argument("--as-of", type=_date, default=AS_OF, help=f"extract date (default {AS_OF}, the end of the 2025-26 census year)")
@@ -322,6 +335,7 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scale", type=float, default=0.1, help="size of the bundled data, as a share of each area's children in need (default 0.1)")
     p.add_argument("--seed", type=int, default=2026, help="seed of the bundled data (default 2026)")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
+    _allow_outside_argument(p)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -351,6 +365,7 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--as-of", type=_date, default=AS_OF, help=f"extract date (default {AS_OF})")
         p.add_argument("--convention", choices=["exclude_anchor", "count_anchor"], default="exclude_anchor",
                        help="working-day counting convention (default exclude_anchor)")
+        _allow_outside_argument(p)
         if name == "score":
             p.add_argument("--errors", choices=["raise", "report"], default="report",
                            help="bad rows: stop with an error, or report them as findings (default)")
@@ -363,6 +378,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rulebook", help="list, show, validate or compare rulebooks")
     p.add_argument("action", choices=["list", "show", "validate", "diff"])
     p.add_argument("rulebooks", nargs="*", help="rulebook ids or .toml files")
+    _allow_outside_argument(p)
     p.set_defaults(func=rulebook_cmd)
 
     p = sub.add_parser("synth", help="write synthetic case histories (and their ground truth)")

@@ -52,9 +52,10 @@ def event_vocabulary() -> pl.DataFrame:
 def _prepare(frame: pl.DataFrame | pl.LazyFrame, extra: tuple[str, ...] = ()) -> pl.DataFrame:
     """Selects and normalises the columns cinscope reads, raising SchemaError on any problem.
 
-    Categorical and Enum columns are cast to String here, so that no dtype the compiled module
-    was not built for ever crosses into it. ``extra`` names optional label columns (authority,
-    team, worker) that are kept when present, as strings.
+    Categorical and Enum columns, and integer identifiers, are cast to String here, and any
+    other dtype than those documented is refused naming the column and its dtype, so that no
+    dtype the compiled module was not built for ever crosses into it. ``extra`` names optional
+    label columns (authority, team, worker) that are kept when present, as strings.
     """
     if isinstance(frame, pl.LazyFrame):
         schema = frame.collect_schema()
@@ -83,6 +84,11 @@ def _prepare(frame: pl.DataFrame | pl.LazyFrame, extra: tuple[str, ...] = ()) ->
             raise SchemaError("column 'date' has dtype String; expected Date: parse it with pl.col('date').str.to_date()")
         elif not _dtype_ok(dtype, _EXPECTED[name]):
             raise SchemaError(f"column '{name}' has dtype {dtype}; expected {_EXPECTED[name]}")
+        elif dtype.is_integer():
+            # Identifiers are read as text: integers of every width (Int8 to Int128, UInt8 to
+            # UInt128, whatever the compiled module was built for) become their decimal digits
+            # here, exactly, so that no dtype the module cannot read crosses into it.
+            column = column.cast(pl.String)
         selected.append(column)
     for name in extra:
         if name not in schema:

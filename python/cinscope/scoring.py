@@ -10,6 +10,8 @@ LazyFrames alike.
 from __future__ import annotations
 
 import datetime as _dt
+import os
+import stat
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -55,9 +57,16 @@ class Rulebook:
         return cls(_core._Rulebook.builtin(name))
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Rulebook:
-        """A rulebook file; its ``extends`` may name a built-in or a file beside it."""
-        return cls(_core._Rulebook.from_file(str(path)))
+    def from_file(cls, path: str | Path, *, allow_outside: bool = False) -> Rulebook:
+        """A rulebook file; its ``extends`` may name a built-in or a file in the same folder.
+
+        The file must be a regular file (not a FIFO or a device) of at most 10 MiB. An
+        ``extends`` that resolves outside the rulebook's folder (``"../x"``, an absolute path, a
+        link leading out of it) is an error unless ``allow_outside`` is true. A rulebook's id may
+        not be that of a built-in one, and an ``extends`` chain may hold at most 32 rulebooks.
+        """
+        _check_rulebook_file(Path(path))
+        return cls(_core._Rulebook.from_file(str(path), bool(allow_outside)))
 
     @classmethod
     def from_toml(cls, text: str, name: str = "<string>") -> Rulebook:
@@ -132,12 +141,43 @@ def builtin_rulebooks() -> list[str]:
     return list(_core.builtin_rulebooks())
 
 
-def load_rulebook(rulebook: RulebookLike) -> Rulebook:
-    """A :class:`Rulebook` from a built-in id, a path to a TOML file, or a Rulebook."""
+_MAX_RULEBOOK_BYTES = 10 * 1024 * 1024
+"""The largest rulebook file read (the compiled loader has the same limit)."""
+
+
+def _check_rulebook_file(path: Path) -> None:
+    """Refuses, before anything opens it, a rulebook path that is not a regular file (opening a
+    FIFO blocks until something writes to it; ``/dev/zero`` never ends) or is over 10 MiB."""
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise RulebookError(f"{path}: cannot read: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise RulebookError(f"{path}: is a directory, not a regular file: a rulebook must be a .toml file")
+    if not stat.S_ISREG(info.st_mode):
+        if stat.S_ISFIFO(info.st_mode):
+            kind = "a FIFO"
+        elif stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
+            kind = "a device"
+        else:
+            kind = "not a regular file"
+        raise RulebookError(f"{path}: is {kind}, not a regular file: a rulebook must be a .toml file")
+    if info.st_size > _MAX_RULEBOOK_BYTES:
+        raise RulebookError(
+            f"{path}: is {info.st_size} bytes long; a rulebook file may be at most {_MAX_RULEBOOK_BYTES} bytes (10 MiB)"
+        )
+
+
+def load_rulebook(rulebook: RulebookLike, *, allow_outside: bool = False) -> Rulebook:
+    """A :class:`Rulebook` from a built-in id, a path to a TOML file, or a Rulebook.
+
+    ``allow_outside`` lets a file's ``extends`` name a rulebook outside its folder (see
+    :meth:`Rulebook.from_file`).
+    """
     if isinstance(rulebook, Rulebook):
         return rulebook
     if isinstance(rulebook, Path) or (isinstance(rulebook, str) and rulebook.endswith(".toml")):
-        return Rulebook.from_file(rulebook)
+        return Rulebook.from_file(rulebook, allow_outside=allow_outside)
     if isinstance(rulebook, str):
         return Rulebook.builtin(rulebook)
     raise TypeError(f"expected a rulebook id, a path or a Rulebook, got {type(rulebook).__name__}")

@@ -39,9 +39,9 @@ fn limits(max_text: Option<usize>) -> Limits {
 pub(crate) fn census_from_tables(py: Python<'_>, tables: Vec<(String, PyDataFrame)>) -> PyResult<PyCensus> {
     let tables: Vec<(String, polars::prelude::DataFrame)> =
         tables.into_iter().map(|(n, df)| (n, df.0)).collect();
-    let inner = py
-        .detach(|| cinscope_analytics::census_from_tables(&tables))
-        .map_err(|e| CensusError::new_err(e.to_string()))?;
+    let inner =
+        crate::detached(py, "census_from_tables", || cinscope_analytics::census_from_tables(&tables))?
+            .map_err(|e| CensusError::new_err(e.to_string()))?;
     Ok(PyCensus { inner, notes: Vec::new() })
 }
 
@@ -54,7 +54,8 @@ pub(crate) fn read_census_path(
     max_text: Option<usize>,
 ) -> PyResult<PyCensus> {
     let (inner, notes) =
-        py.detach(|| cinscope_census::read_path(&path, limits(max_text))).map_err(census_error)?;
+        crate::detached(py, "read_census", || cinscope_census::read_path(&path, limits(max_text)))?
+            .map_err(census_error)?;
     Ok(PyCensus { inner, notes })
 }
 
@@ -67,7 +68,8 @@ pub(crate) fn read_census_bytes(
     max_text: Option<usize>,
 ) -> PyResult<PyCensus> {
     let (inner, notes) =
-        py.detach(|| cinscope_census::read_bytes(&data, limits(max_text))).map_err(census_error)?;
+        crate::detached(py, "read_census", || cinscope_census::read_bytes(&data, limits(max_text)))?
+            .map_err(census_error)?;
     Ok(PyCensus { inner, notes })
 }
 

@@ -197,7 +197,7 @@ fn check_schema(frame: PyDataFrame) -> PyResult<()> {
 fn event_findings(py: Python<'_>, frame: PyDataFrame) -> PyResult<PyDataFrame> {
     cinscope_analytics::check_schema(&frame.0).map_err(|e| SchemaError::new_err(e.to_string()))?;
     let frame = frame.0;
-    py.detach(move || cinscope_analytics::findings_frame(&frame))
+    detached(py, "check_events", move || cinscope_analytics::findings_frame(&frame))?
         .map(PyDataFrame)
         .map_err(|e| CinscopeError::new_err(strip_polars_prefix(&e)))
 }
@@ -207,9 +207,27 @@ fn event_findings(py: Python<'_>, frame: PyDataFrame) -> PyResult<PyDataFrame> {
 fn event_periods(py: Python<'_>, frame: PyDataFrame) -> PyResult<PyDataFrame> {
     cinscope_analytics::check_schema(&frame.0).map_err(|e| SchemaError::new_err(e.to_string()))?;
     let frame = frame.0;
-    py.detach(move || cinscope_analytics::events::periods_frame(&frame))
+    detached(py, "event_periods", move || cinscope_analytics::events::periods_frame(&frame))?
         .map(PyDataFrame)
         .map_err(|e| CinscopeError::new_err(strip_polars_prefix(&e)))
+}
+
+/// Runs `work` without the GIL. A panic in it (a bug: the data paths return errors) becomes a
+/// `CinscopeError` naming `what`, rather than pyo3's `PanicException`, which derives from
+/// `BaseException` and so escapes `except Exception`.
+pub(crate) fn detached<T, F>(py: Python<'_>, what: &str, work: F) -> PyResult<T>
+where
+    F: FnOnce() -> T + Send,
+    T: Send,
+{
+    py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))).map_err(|panic| {
+        let text = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_string());
+        CinscopeError::new_err(format!("{what}: internal error ({text}); please report it"))
+    })
 }
 
 /// The message of a Polars error without the error-kind prefix Polars adds.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use cinscope_analytics::score::{score as score_frame, score_checked, RowError, Rulebooks, ScoreOptions};
 use cinscope_rules::reference::requirement;
 use cinscope_rules::rulebook::Scope;
-use cinscope_rules::{builtin, builtin_ids, from_file, from_str, Rulebook};
+use cinscope_rules::{builtin, builtin_ids, from_file_with, from_str, Rulebook};
 use polars::prelude::*;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -37,8 +37,11 @@ impl PyRulebook {
     }
 
     #[staticmethod]
-    fn from_file(path: PathBuf) -> PyResult<Self> {
-        from_file(&path).map(|b| PyRulebook { inner: Arc::new(b) }).map_err(rulebook_error)
+    #[pyo3(signature = (path, allow_outside = false))]
+    fn from_file(path: PathBuf, allow_outside: bool) -> PyResult<Self> {
+        from_file_with(&path, allow_outside)
+            .map(|b| PyRulebook { inner: Arc::new(b) })
+            .map_err(rulebook_error)
     }
 
     #[staticmethod]
@@ -213,14 +216,14 @@ pub(crate) fn score(
             )))
         }
     };
-    let result = py.detach(move || -> Result<_, PyErrState> {
+    let result = crate::detached(py, "score", move || -> Result<_, PyErrState> {
         if raise {
             return score_checked(&frame, &books, &options)
                 .map_err(PyErrState::Frame)?
                 .map_err(PyErrState::Rows);
         }
         score_frame(&frame, &books, &options).map_err(PyErrState::Frame)
-    });
+    })?;
     match result {
         Ok(scored) => {
             let labels = scored.labels.into_iter().map(|l| (l.column, l.categories, l.vocabulary)).collect();

@@ -380,3 +380,54 @@ def test_a_2_gb_census_of_unknown_elements_reads_in_bounded_memory(tmp_path: Pat
     children, notes, peak_mb = map(int, result.stdout.split())
     assert children == 0 and notes == 10_001
     assert peak_mb < 200, f"peak memory {peak_mb} MB for a 2 GB file"  # about 64 MB measured
+
+
+# --- messages (issue #26) ------------------------------------------------------------------------
+
+
+def test_census_generate_with_a_negative_count_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cinscope.cli import main
+
+    assert main(["census", "generate", "--children", "-1", "-o", str(tmp_path / "c.xml")]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0, err
+    assert err.startswith("cinscope census: error: children must be a whole number of at least 0, got -1"), err
+    assert not (tmp_path / "c.xml").exists()
+    raises(lambda: cs.generate_census(-1), ValueError, "children", "-1")
+    raises(lambda: cs.generate_census(10, seed=-5), ValueError, "seed", "-5")
+
+
+def test_uint64_values_above_int64s_maximum_are_not_called_null() -> None:
+    big = 2**64 - 1
+    frame = history().with_columns(pl.lit(big, dtype=pl.UInt64).alias("child_id"))
+    out = scored(frame)
+    assert out.height == BASELINE.height and set(out["child_id"]) == {str(big)}
+    assert set(cs.check_events(frame)["child_id"]) <= {str(big)}
+    counts = pl.DataFrame({"d": [dt.date(2025, 1, 6)] * 2, "n": pl.Series([1, big], dtype=pl.UInt64)})
+    with pytest.raises(pl.exceptions.ComputeError) as info:
+        counts.select(cs.add_working_days("d", "n", nulls="propagate"))
+    message = str(info.value)
+    assert f"column 'n' (counts), row 1: {big} is too large for a count" in message and "null" not in message
+
+
+def test_a_null_authority_is_shown_as_null() -> None:
+    frame = pl.concat(
+        [history("A").with_columns(authority=pl.lit("kent")), history("B").with_columns(authority=pl.lit(None, pl.String))]
+    )
+    message = raises(lambda: cs.score(frame, {"kent": "kent"}, as_of=AS_OF), cs.DataError, "column 'authority'")
+    assert "no rulebook: null (" in message and "''" not in message, message
+    findings = cs.score_report(frame, {"kent": "kent"}, as_of=AS_OF).findings
+    unscored = findings.filter(pl.col("child_id") == "B", pl.col("code") == "DQ000")["message"]
+    assert unscored.len() > 0 and all("authority (null)" in m for m in unscored), unscored.to_list()
+
+
+def test_counts_beyond_int64_are_named() -> None:
+    frame = pl.DataFrame({"d": [dt.date(2025, 1, 6)]})
+    for call in (
+        lambda: frame.select(cs.add_working_days("d", 2**70)),
+        lambda: cs.add_working_days(dt.date(2025, 1, 6), 2**70),
+        lambda: cs.default_calendar().add(dt.date(2025, 1, 6), -(2**64), "days"),
+    ):
+        raises(call, ValueError, "is too large for a count")

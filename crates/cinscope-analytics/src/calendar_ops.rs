@@ -76,7 +76,21 @@ fn integers(series: &Series, role: &str) -> PolarsResult<Int64Chunked> {
             series.name(), series.dtype()
         );
     }
-    Ok(series.cast(&DataType::Int64)?.i64()?.clone())
+    let cast = series.cast(&DataType::Int64)?;
+    // A cast that cannot hold a value (a UInt64 above Int64's maximum) gives null: say so
+    // rather than let it be taken for a missing value.
+    if cast.null_count() != series.null_count() {
+        let lost = cast.is_null() & series.is_not_null();
+        let first = lost.iter().position(|l| l == Some(true));
+        if let Some(row) = first {
+            let value = series.get(row).map(|v| v.to_string()).unwrap_or_default();
+            polars_bail!(
+                ComputeError: "column '{}' ({role}), row {row}: {value} is too large for a count (at most {})",
+                series.name(), i64::MAX
+            );
+        }
+    }
+    Ok(cast.i64()?.clone())
 }
 
 fn check_lengths(a: &Series, b: &Series) -> PolarsResult<usize> {
@@ -307,6 +321,25 @@ mod tests {
         );
         let working = is_working_day(&b, &cal, NullPolicy::Raise).unwrap();
         assert_eq!(working.bool().unwrap().get(0), Some(true));
+    }
+
+    #[test]
+    fn counts_too_large_for_int64_are_named_not_taken_for_nulls() {
+        let cal = Calendar::england_and_wales();
+        let dates_in = date_col("d", &[Some("2026-01-05"), Some("2026-01-05")]);
+        let n = Series::new("n".into(), &[Some(1u64), Some(u64::MAX)]);
+        for nulls in [NullPolicy::Raise, NullPolicy::Propagate] {
+            let err = add_interval(&dates_in, &n, Unit::Days, &cal, Convention::ExcludeAnchor, nulls)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("column 'n' (counts), row 1: 18446744073709551615 is too large"), "{err}");
+            assert!(!err.contains("null"), "{err}");
+        }
+        let n = Series::new("n".into(), &[Some(1u64), None]);
+        let out =
+            add_interval(&dates_in, &n, Unit::Days, &cal, Convention::ExcludeAnchor, NullPolicy::Propagate)
+                .unwrap();
+        assert_eq!(as_text(&out), vec![Some("2026-01-06".to_string()), None]);
     }
 
     #[test]

@@ -248,7 +248,7 @@ fn check_columns(cols: &Columns, books: &Rulebooks) -> Vec<RowError> {
                     .to_string(),
             )),
             Some(authority) => {
-                let mut missing: Vec<String> = Vec::new();
+                let mut missing: Vec<Option<&str>> = Vec::new();
                 let mut last: Option<Option<&str>> = None;
                 for value in authority.iter() {
                     // Extracts hold long runs of one authority: look each run up once.
@@ -257,16 +257,24 @@ fn check_columns(cols: &Columns, books: &Rulebooks) -> Vec<RowError> {
                     }
                     last = Some(value);
                     let key = value.unwrap_or("");
-                    if !map.contains_key(key) && !missing.iter().any(|m| m == key) {
-                        missing.push(key.to_string());
+                    if !map.contains_key(key) && !missing.contains(&value) {
+                        missing.push(value);
                     }
                 }
                 if !missing.is_empty() {
                     let mut known: Vec<&str> = map.keys().map(String::as_str).collect();
                     known.sort_unstable();
+                    // A null authority is shown as null, not as the empty text it is looked up as.
+                    let shown: Vec<String> = missing
+                        .iter()
+                        .map(|v| v.map_or_else(|| "null".to_string(), |v| format!("'{v}'")))
+                        .collect();
+                    let mut text = shown.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+                    if shown.len() > 10 {
+                        text.push_str(&format!(" and {} more", shown.len() - 10));
+                    }
                     errors.push(RowError::UnknownAuthority(format!(
-                        "column 'authority' has values with no rulebook: {} (rulebooks are given for: {})",
-                        join_limited(&missing, 10),
+                        "column 'authority' has values with no rulebook: {text} (rulebooks are given for: {})",
                         known.join(", ")
                     )));
                 }
@@ -650,11 +658,16 @@ fn score_child<'c>(
         }
     };
     let Some(scored_by) = scored_by else {
+        let first = rows.first().map(|r| *r as usize).unwrap_or(0);
+        let authority = match cols.authority.as_ref().and_then(|a| a.get(first)) {
+            Some(value) => format!("'{value}'"),
+            None => "null".to_string(),
+        };
         for row in rows {
             skipped.push((
                 u64::from(*row),
                 Some(child.to_string()),
-                format!("row {row}: no rulebook for this child's authority; not scored"),
+                format!("row {row}: no rulebook for this child's authority ({authority}); not scored"),
             ));
         }
         return;

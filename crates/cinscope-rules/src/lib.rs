@@ -12,7 +12,7 @@ pub mod error;
 pub mod reference;
 pub mod rulebook;
 
-pub use builtin::{builtin, builtin_ids, from_file, from_str};
+pub use builtin::{builtin, builtin_ids, from_file, from_file_with, from_str};
 pub use engine::{evaluate, evaluate_into, explain, Evaluation, Obligation, Options, Status};
 pub use error::RulebookError;
 pub use rulebook::{Fallback, Pairing, Rule, RuleKind, Rulebook, Selector, Severity};

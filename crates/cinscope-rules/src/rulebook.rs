@@ -23,6 +23,15 @@
 //!
 //! Durations are written as procedures state them ("10 working days", "6 weeks", "3 months") or
 //! name a parameter (`"$first_review"`) that the rulebook declares and the user may set.
+//! Parameter values (`[set]`, and `value` under `[parameters.NAME]`) are durations too, checked
+//! when the file loads: at least 1 unit, at most ten years.
+//!
+//! `extends` names a built-in rulebook or a file `<name>.toml` in the rulebook's own folder (or
+//! below it); a name that resolves outside that folder (`"../x"`, an absolute path, a link
+//! leading out) is an error unless the caller allows it ([`crate::builtin::from_file_with`];
+//! `allow_outside=True` in Python, `--allow-outside` on the command line). A chain holds at most
+//! [`crate::builtin::MAX_EXTENDS_DEPTH`] rulebooks, and every file read must be a regular file of
+//! at most [`crate::builtin::MAX_FILE_BYTES`]. A user's rulebook may not take a built-in's id.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -584,6 +593,11 @@ const KINDS: &[&str] =
 pub trait Resolve {
     /// The (file name, text) of rulebook `id`, or `None` if unknown.
     fn resolve(&self, id: &str) -> Option<(String, String)>;
+    /// As [`Resolve::resolve`], or why rulebook `id` exists but may not or cannot be read (a file
+    /// outside the rulebook's folder, not a regular file, too large), naming the file.
+    fn resolve_checked(&self, id: &str) -> Result<Option<(String, String)>, String> {
+        Ok(self.resolve(id))
+    }
     /// Ids that could be resolved, for suggestions.
     fn known(&self) -> Vec<String>;
 }
@@ -607,10 +621,37 @@ fn load_chain(
             .field("extends"));
     }
     chain.push(spec.id.clone());
+    // A user's rulebook under a built-in's id would be reported as the built-in one.
+    if let Some((id, _)) =
+        crate::builtin::BUILTIN.iter().find(|(id, builtin)| *id == spec.id && *builtin != text)
+    {
+        return Err(RulebookError::new(file, format!("id '{id}' is the id of a built-in rulebook"))
+            .field("id")
+            .help(format!(
+                "give this rulebook an id of its own, such as '{id}-local', so that reports never show the \
+                 built-in '{id}' for it; it may still extend '{id}'"
+            )));
+    }
+    check_parameter_values(file, &spec)?;
 
     let mut parent = match &spec.extends {
         Some(parent_id) => {
-            let Some((parent_file, parent_text)) = resolver.resolve(parent_id) else {
+            if chain.len() >= crate::builtin::MAX_EXTENDS_DEPTH {
+                return Err(RulebookError::new(
+                    file,
+                    format!(
+                        "'extends' chain is longer than {} rulebooks: {} -> {parent_id}",
+                        crate::builtin::MAX_EXTENDS_DEPTH,
+                        chain.join(" -> ")
+                    ),
+                )
+                .field("extends")
+                .help("extend a built-in rulebook, or merge the files of the chain"));
+            }
+            let resolved = resolver
+                .resolve_checked(parent_id)
+                .map_err(|message| RulebookError::new(file, message).field("extends"))?;
+            let Some((parent_file, parent_text)) = resolved else {
                 let known = resolver.known();
                 let mut error = RulebookError::new(file, format!("extends unknown rulebook '{parent_id}'"))
                     .field("extends")
@@ -660,18 +701,24 @@ fn load_chain(
     let context = Context { file, id: &spec.id, document: &spec.document, parameters: &parameters };
     // Overrides re-compile an inherited rule from its table with some fields replaced.
     let mut own_codes = BTreeSet::new();
+    // Where each code is in `rules`, so that a rulebook of many rules loads in linear time.
+    let mut position: std::collections::HashMap<String, usize> =
+        rules.iter().enumerate().map(|(i, r)| (r.code.clone(), i)).collect();
     for table in &spec.rules {
         let rule = compile_rule(&context, table)?;
         if !own_codes.insert(rule.code.clone()) {
             return Err(RulebookError::new(file, "duplicate rule code").rule(&rule.code).field("code"));
         }
-        match rules.iter_mut().find(|r| r.code == rule.code) {
+        match position.get(&rule.code).and_then(|&i| rules.get_mut(i)) {
             Some(existing) => *existing = rule,
-            None => rules.push(rule),
+            None => {
+                position.insert(rule.code.clone(), rules.len());
+                rules.push(rule);
+            }
         }
     }
     for (code, table) in &spec.overrides {
-        let Some(existing) = rules.iter_mut().find(|r| &r.code == code) else {
+        let Some(existing) = position.get(code).and_then(|&i| rules.get_mut(i)) else {
             let known: Vec<String> = rules.iter().map(|r| r.code.clone()).collect();
             return Err(RulebookError::new(file, format!("overrides unknown rule '{code}'"))
                 .field("overrides")
@@ -695,6 +742,46 @@ fn load_chain(
         parameters,
         not_encoded,
     })
+}
+
+/// The forms a duration may take, for error messages.
+const DURATION_FORMS: &str = "a whole number of at least 1 and a unit: '20 working days' (or '20wd'), \
+                              '10 days' ('10d'), '6 weeks' ('6w'), '3 months' ('3mo') or '1 year' ('1y'), \
+                              at most ten years";
+
+/// Reads a duration that must be positive and at most ten years: the interval, or what is wrong
+/// and, when it helps, what to do.
+fn parse_positive(text: &str) -> Result<Interval, (String, Option<String>)> {
+    let interval: Interval =
+        text.parse().map_err(|e: cinscope_domain::CalendarError| (e.to_string(), None))?;
+    if interval.count <= 0 {
+        return Err((
+            format!("'{text}' is not a positive interval"),
+            Some("intervals must be at least 1 day, week, month or working day".to_string()),
+        ));
+    }
+    if interval.approx_calendar_days() > 3660.0 {
+        return Err((format!("'{text}' is longer than ten years"), Some("check the unit".to_string())));
+    }
+    Ok(interval)
+}
+
+/// Checks every parameter value a file gives (`[set]` and `[parameters.NAME] value`): a value
+/// that is not a positive duration would otherwise load, and the rules using it never score.
+fn check_parameter_values(file: &str, spec: &FileSpec) -> Result<(), RulebookError> {
+    let given = spec.set.iter().map(|(name, value)| (format!("set.{name}"), value)).chain(
+        spec.parameters.iter().filter_map(|(name, parameter)| {
+            parameter.value.as_ref().map(|value| (format!("parameters.{name}.value"), value))
+        }),
+    );
+    for (field, value) in given {
+        if let Err((message, _)) = parse_positive(value) {
+            return Err(RulebookError::new(file, message)
+                .field(&field)
+                .help(format!("a parameter is a duration; accepted forms: {DURATION_FORMS}")));
+        }
+    }
+    Ok(())
 }
 
 fn toml_error(file: &str, error: &toml::de::Error, text: &str) -> RulebookError {
@@ -815,19 +902,13 @@ fn positive_interval(
     key: &str,
     text: &str,
 ) -> Result<Interval, RulebookError> {
-    let interval: Interval =
-        text.parse().map_err(|e: cinscope_domain::CalendarError| ctx.error(code, key, e.to_string()))?;
-    if interval.count <= 0 {
-        return Err(ctx
-            .error(code, key, format!("'{text}' is not a positive interval"))
-            .help("intervals must be at least 1 day, week, month or working day"));
-    }
-    if interval.approx_calendar_days() > 3660.0 {
-        return Err(ctx
-            .error(code, key, format!("'{text}' is longer than ten years"))
-            .help("check the unit"));
-    }
-    Ok(interval)
+    parse_positive(text).map_err(|(message, help)| {
+        let error = ctx.error(code, key, message);
+        match help {
+            Some(help) => error.help(help),
+            None => error,
+        }
+    })
 }
 
 trait HelpIfNone {
@@ -1133,10 +1214,15 @@ fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, Rulebook
 /// Gives each rule's fallback its place in the rulebook: the rule it names must come earlier,
 /// so that its obligations are known when the rule that falls back on it is evaluated.
 fn resolve_fallbacks(file: &str, rules: &mut [Rule]) -> Result<(), RulebookError> {
+    if rules.iter().all(|r| r.fallback.is_none()) {
+        return Ok(());
+    }
     let codes: Vec<String> = rules.iter().map(|r| r.code.clone()).collect();
+    let position: std::collections::HashMap<&str, usize> =
+        codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
     for (index, rule) in rules.iter_mut().enumerate() {
         let Some(fallback) = rule.fallback.as_mut() else { continue };
-        match codes.iter().position(|c| *c == fallback.code) {
+        match position.get(fallback.code.as_str()).copied() {
             Some(at) if at < index => fallback.index = at,
             Some(at) if at == index => {
                 return Err(RulebookError::new(file, "falls back on itself")
