@@ -569,6 +569,11 @@ impl<'a> Eval<'a> {
     fn deadline(&mut self, at: &At<'_, 'a>, anchor: &[Selector], within: Interval) {
         let mut anchors = std::mem::take(&mut self.scratch.anchors);
         self.anchors(at, anchor, &mut anchors);
+        // Anchors that start nothing (a re-assessment during a plan) neither bound, supersede
+        // nor pair with anything.
+        if at.rule.when.outside_plan {
+            anchors.retain(|a| !self.during_earlier_plan(at, a));
+        }
         let mut used = std::mem::take(&mut self.scratch.used);
         used.resize(at.targets.len(), false);
         match at.rule.pairing {
@@ -590,15 +595,6 @@ impl<'a> Eval<'a> {
         within: Interval,
         used: &mut [bool],
     ) {
-        // Anchors that start nothing (a re-assessment during a plan) neither bound nor supersede
-        // the others.
-        let kept: Vec<EventRef>;
-        let anchors = if at.rule.when.outside_plan {
-            kept = anchors.iter().copied().filter(|a| !self.during_earlier_plan(at, a)).collect();
-            kept.as_slice()
-        } else {
-            anchors
-        };
         let targets = at.targets;
         // In a plan, only what happens while the plan is open meets its obligations.
         let plan_end = at.context.plan.and_then(|p| p.end);
@@ -667,8 +663,6 @@ impl<'a> Eval<'a> {
     /// Each target is credited to the latest unpaired anchor on or before it; anchors that no
     /// target follows are not scored.
     fn deadline_latest(&mut self, at: &At<'_, 'a>, anchors: &[EventRef], within: Interval) {
-        let anchors: Vec<EventRef> =
-            anchors.iter().copied().filter(|a| !self.during_earlier_plan(at, a)).collect();
         let mut paired = vec![false; anchors.len()];
         for target in at.targets {
             let before = anchors.partition_point(|a| a.date <= target.date);
