@@ -180,6 +180,8 @@ macro_rules! events {
 events! {
     Referral = "referral", Episode, None,
         "A referral accepted by children's social care; opens an episode (census ReferralDate).";
+    Allocated = "allocated", Episode, None,
+        "The case is opened (allocated) to a team after the front door, e.g. a locality team after the MASH; the team goes in the `team` column.";
     Closure = "closure", Episode, ClosureReason,
         "The episode closes (census CINclosureDate); qualifier: the DfE reason for closure RC1-RC9.";
     ClosureNotification = "closure_notification", Episode, None,
@@ -230,10 +232,14 @@ events! {
         "A strategy discussion or meeting.";
     S47Start = "s47_start", ChildProtection, None,
         "A section 47 enquiry starts (census S47ActualStartDate).";
+    S47End = "s47_end", ChildProtection, None,
+        "A section 47 enquiry is completed (its outcome authorised).";
     Icpc = "icpc", ChildProtection, None,
         "An initial child protection conference (census DateOfInitialCPC).";
     CpPlanStart = "cp_plan_start", ChildProtection, None,
         "A child protection plan starts (census CPPstartDate).";
+    CpReview = "cp_review", ChildProtection, None,
+        "A child protection review conference (census CPPreviewDate); not a Child in Need review.";
     CpPlanEnd = "cp_plan_end", ChildProtection, None,
         "A child protection plan ends (census CPPendDate).";
     LookedAfterStart = "looked_after_start", LookedAfter, LookedAfterStart,

@@ -413,7 +413,8 @@ impl<'a> Eval<'a> {
 
     /// The assumed anchor of a context whose anchor event never happened: at the due date of
     /// the fallback rule's first unmet obligation in the same episode (and plan, when that rule
-    /// is plan-scoped), or else, in a plan, at the plan's start.
+    /// is plan-scoped), or else at the start of the plan (for an episode's rule, of its first
+    /// plan).
     fn fallback_anchor(&self, at: &At<'_, 'a>, selectors: &[Selector]) -> Option<EventRef> {
         let fallback = at.rule.fallback.as_ref()?;
         let kind = selectors.first()?.kind;
@@ -449,7 +450,15 @@ impl<'a> Eval<'a> {
             (None, Some(plan)) => {
                 Some(EventRef { kind, date: plan.start, row: plan.start_row, assumed: true })
             }
-            (None, None) => None,
+            // An episode's step whose own earlier step never arose (no opening to a team was
+            // recorded, so no interim plan was due): from the start of the episode's first plan.
+            (None, None) => at
+                .episode
+                .cin_plans
+                .iter()
+                .filter(|p| p.start <= self.options.as_of)
+                .min_by_key(|p| p.start)
+                .map(|p| EventRef { kind, date: p.start, row: p.start_row, assumed: true }),
         }
     }
 
@@ -573,6 +582,9 @@ impl<'a> Eval<'a> {
         // nor pair with anything.
         if at.rule.when.outside_plan {
             anchors.retain(|a| !self.during_earlier_plan(at, a));
+        }
+        if at.rule.first_anchor_only {
+            anchors.truncate(1);
         }
         let mut used = std::mem::take(&mut self.scratch.used);
         used.resize(at.targets.len(), false);

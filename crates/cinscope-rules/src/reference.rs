@@ -134,7 +134,9 @@ pub fn rule_reference(rulebooks: &[Rulebook]) -> String {
             if let Some(fallback) = &rule.fallback {
                 let scope_start = match rule.scope {
                     crate::rulebook::Scope::CinPlan => ", or else from the plan's start",
-                    crate::rulebook::Scope::Episode => "",
+                    crate::rulebook::Scope::Episode => {
+                        ", or else, when that rule did not arise, from the start of the episode's first plan"
+                    }
                 };
                 let _ = writeln!(
                     out,
@@ -161,6 +163,9 @@ pub fn rule_reference(rulebooks: &[Rulebook]) -> String {
                     out,
                     "- an anchor followed by another before any target is superseded by the later one and not scored"
                 );
+            }
+            if rule.first_anchor_only {
+                let _ = writeln!(out, "- only the first anchor in its scope starts the clock; later ones start nothing");
             }
             if rule.met_before_anchor {
                 let _ = writeln!(out, "- a target held in the scope before the anchor meets it");

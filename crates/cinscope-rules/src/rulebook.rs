@@ -386,6 +386,9 @@ pub struct Rule {
     /// superseded by it and not scored (an assessment completed again before the plan or
     /// meeting that followed: the plan follows the later one).
     pub supersede: bool,
+    /// Only a deadline's first anchor in its scope starts the clock; later ones (a case moved
+    /// from one team to another) start nothing.
+    pub first_anchor_only: bool,
     /// A `before` rule's window is a lead time: the target is due that long before the
     /// reference (held by then: met; after it but before the reference: late), rather than
     /// counting anywhere within it.
@@ -575,6 +578,7 @@ fn kind_keys(kind: &str) -> Option<&'static [&'static str]> {
             "until_next",
             "met_before_anchor",
             "supersede",
+            "first_anchor_only",
         ],
         "recurring" => &["anchor", "target", "first", "then", "every", "fallback"],
         "max_gap" => &["anchor", "target", "every", "fallback"],
@@ -1188,6 +1192,7 @@ fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, Rulebook
     };
     let met_before_anchor = flag("met_before_anchor")?;
     let supersede = flag("supersede")?;
+    let first_anchor_only = flag("first_anchor_only")?;
     let lead = flag("lead")?;
     let unless_ended_by = selectors(ctx, &code, table, "unless_ended_by")?;
     Ok(Rule {
@@ -1205,6 +1210,7 @@ fn compile_rule(ctx: &Context<'_>, table: &toml::Table) -> Result<Rule, Rulebook
         until_next,
         met_before_anchor,
         supersede,
+        first_anchor_only,
         lead,
         unless_ended_by,
         note,

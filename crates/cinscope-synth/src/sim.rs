@@ -97,6 +97,7 @@ fn is_step_kind(kind: EventKind) -> bool {
     matches!(
         kind,
         K::Referral
+            | K::Allocated
             | K::AssessmentStart
             | K::AssessmentAuthorised
             | K::CinPlanStart
@@ -145,6 +146,9 @@ pub(crate) struct Model<'a> {
     options: &'a Options,
     convention: Convention,
     start_window: (NaiveDate, NaiveDate),
+    /// Whether a rule counts from the opening of the case to a team (`allocated`): only then
+    /// are allocations generated, so that other rulebooks' histories stay as they were.
+    allocates: bool,
 }
 
 impl<'a> Model<'a> {
@@ -159,6 +163,12 @@ impl<'a> Model<'a> {
             options,
             convention: options.convention,
             start_window: (first, options.as_of),
+            allocates: rulebook.rules.iter().any(|r| match &r.kind {
+                RuleKind::Deadline { anchor, .. }
+                | RuleKind::Recurring { anchor, .. }
+                | RuleKind::MaxGap { anchor, .. } => anchor.iter().any(|a| a.kind == EventKind::Allocated),
+                _ => false,
+            }),
         }
     }
 
@@ -489,6 +499,10 @@ impl<'m, 'r> Episode<'m, 'r> {
                 self.steps.push_back(step(K::CinPlanStart, Some("transfer_in"), D::Working(3, 15)));
             }
             _ => {
+                if self.model.allocates {
+                    // The front door (MASH) holds the case for a few days before a team opens it.
+                    self.steps.push_back(step(K::Allocated, None, D::Working(0, 4)));
+                }
                 self.steps.push_back(step(K::AssessmentStart, None, D::Working(0, 2)));
                 self.steps.push_back(step(K::AssessmentAuthorised, None, D::Assessment));
                 match pathway {

@@ -734,12 +734,22 @@ CASES: list[Case] = [
         (Row("KENT-MTG-04", d("2024-01-16"), "overdue", None),),
     ),
     # ---------------------------------------------------------------- Portsmouth
+    # PORT-PLAN-01 counts from the first `allocated` event of the episode (the case opened to a
+    # Locality Team after the MASH), not from the referral: decision on 2.1 "within 25 working
+    # days of opening to the Locality Teams". No allocation: no PORT-PLAN-01 obligation, and
+    # PORT-MTG-01's missing interim plan then falls back on the plan's start (semantics: "or,
+    # when that rule did not arise, from the plan's start").
     Case(
-        # Repro: a cin_plan_start after the as-of date does not make PORT-PLAN-01 apply.
+        # Repro: a cin_plan_start after the as-of date does not make PORT-PLAN-01 apply (the
+        # allocation is there and before the as-of date; PORT-MTG-01 has no plan to fall back on).
         "port_plan_start_after_as_of",
         d("2024-02-15"),
         ("PORT-PLAN-01", "PORT-MTG-01"),
-        (("referral", "2024-01-08", None), ("cin_plan_start", "2024-03-01", None)),
+        (
+            ("referral", "2024-01-08", None),
+            ("allocated", "2024-01-15", None),
+            ("cin_plan_start", "2024-03-01", None),
+        ),
         (),
     ),
     Case(
@@ -748,6 +758,7 @@ CASES: list[Case] = [
         ("PORT-PLAN-01", "PORT-MTG-01", "PORT-REV-01"),
         (
             ("referral", "2024-01-08", None),
+            ("allocated", "2024-01-10", None),
             ("interim_plan", "2024-02-01", None),
             ("cin_plan_start", "2024-02-20", None),
             ("cin_initial_meeting", "2024-02-29", None),
@@ -755,9 +766,9 @@ CASES: list[Case] = [
             ("cin_review", "2024-08-20", None),
         ),
         (
-            # 2024-01-08 (Mon) + 25 WD: 9-12 (4), w/c 15 Jan (9), 22 (14), 29 (19), 5 Feb (24),
-            # 12 Feb (25) -> 2024-02-12; interim 2024-02-01 -> met
-            Row("PORT-PLAN-01", d("2024-02-12"), "met", d("2024-02-01"), d("2024-01-08")),
+            # allocated 2024-01-10 (Wed) + 25 WD: 11, 12 (2), 15-19 (7), 22-26 (12), 29 Jan-2 Feb
+            # (17), 5-9 Feb (22), 12, 13, 14 (25) -> 2024-02-14; interim 2024-02-01 -> met
+            Row("PORT-PLAN-01", d("2024-02-14"), "met", d("2024-02-01"), d("2024-01-10")),
             # 2024-02-01 + 5 weeks = 2024-03-07; meeting 2024-02-29 -> met
             Row("PORT-MTG-01", d("2024-03-07"), "met", d("2024-02-29"), d("2024-02-01")),
             # 2024-02-29 (Thu) + 12 weeks: 7, 14, 21, 28 Mar, 4, 11, 18, 25 Apr, 2, 9, 16, 23 May
@@ -771,17 +782,19 @@ CASES: list[Case] = [
     ),
     Case(
         # No interim plan and no initial meeting: each missing step is reported, and each later
-        # step runs from the date the missing one was due.
+        # step runs from the date the missing one was due. Allocated on the referral day.
         "port_missing_interim_and_initial_meeting",
         d("2024-10-01"),
         ("PORT-PLAN-01", "PORT-MTG-01", "PORT-REV-01"),
         (
             ("referral", "2024-01-08", None),
+            ("allocated", "2024-01-08", None),
             ("cin_plan_start", "2024-03-01", None),
             ("cin_review", "2024-06-20", None),
         ),
         (
-            # 2024-01-08 + 25 WD = 2024-02-12 (see port_full_path); no interim plan -> overdue
+            # allocated 2024-01-08 (Mon) + 25 WD: 9-12 (4), 15-19 (9), 22-26 (14), 29 Jan-2 Feb
+            # (19), 5-9 Feb (24), 12 Feb (25) -> 2024-02-12; no interim plan -> overdue
             Row("PORT-PLAN-01", d("2024-02-12"), "overdue", None, d("2024-01-08")),
             # fallback 2024-02-12 + 5 weeks = 2024-03-18; no meeting -> overdue, anchor null
             Row("PORT-MTG-01", d("2024-03-18"), "overdue", None, None),
@@ -837,18 +850,236 @@ CASES: list[Case] = [
         ),
     ),
     Case(
-        # An interim plan with no CIN plan: PORT-PLAN-01 does not apply; PORT-MTG-01 (all
-        # children) is cancelled by the closure.
+        # An interim plan with no CIN plan: PORT-PLAN-01 does not apply, allocation or not;
+        # PORT-MTG-01 (all children) is cancelled by the closure.
         "port_mtg_cancelled_by_closure",
         d("2024-04-01"),
         ("PORT-PLAN-01", "PORT-MTG-01"),
         (
             ("referral", "2024-01-08", None),
+            ("allocated", "2024-01-09", None),
             ("interim_plan", "2024-01-15", None),
             ("closure", "2024-02-01", "RC8"),
         ),
         # 2024-01-15 + 35 days = 2024-02-19; closed 2024-02-01 < due -> cancelled
         (Row("PORT-MTG-01", d("2024-02-19"), "cancelled", None, d("2024-01-15")),),
+    ),
+    Case(
+        # The MASH holds the case for 10 working days before it opens to a Locality Team: the
+        # interim plan is late counted from the referral but on time from the allocation.
+        "port_plan_mash_holds_case",
+        d("2024-06-01"),
+        ("PORT-PLAN-01", "PORT-MTG-01"),
+        (
+            ("referral", "2024-01-08", None),
+            ("assessment_start", "2024-01-09", None),
+            ("allocated", "2024-01-22", None),
+            ("interim_plan", "2024-02-20", None),
+            ("cin_plan_start", "2024-03-01", None),
+            ("cin_initial_meeting", "2024-03-20", None),
+        ),
+        (
+            # referral 2024-01-08 (Mon) to allocation: 9-12 (4), 15-19 (9), 22 (10) -> 10 WD.
+            # From the referral the interim plan was due 2024-02-12 (port_missing_interim_...),
+            # so 2024-02-20 would be late. From the allocation 2024-01-22 (Mon) + 25 WD: 23-26
+            # (4), 29 Jan-2 Feb (9), 5-9 Feb (14), 12-16 (19), 19-23 (24), 26 Feb (25)
+            # -> 2024-02-26; interim 2024-02-20 -> met
+            Row("PORT-PLAN-01", d("2024-02-26"), "met", d("2024-02-20"), d("2024-01-22")),
+            # 2024-02-20 (Tue) + 35 days: +9 = 29 Feb, +26 = 26 Mar -> 2024-03-26; meeting
+            # 2024-03-20 -> met
+            Row("PORT-MTG-01", d("2024-03-26"), "met", d("2024-03-20"), d("2024-02-20")),
+        ),
+    ),
+    Case(
+        # Two allocations in one episode (moved from one Locality Team to another): only the
+        # first starts the clock; the interim plan is late from it, though it would be on time
+        # from the second.
+        "port_plan_two_allocations_first_counts",
+        d("2024-06-01"),
+        ("PORT-PLAN-01", "PORT-MTG-01"),
+        (
+            ("referral", "2024-01-08", None),
+            ("allocated", "2024-01-10", None),
+            ("allocated", "2024-02-05", None),
+            ("interim_plan", "2024-02-20", None),
+            ("cin_plan_start", "2024-03-01", None),
+            ("cin_initial_meeting", "2024-04-02", None),
+        ),
+        (
+            # first allocation 2024-01-10 + 25 WD = 2024-02-14 (see port_full_path); interim
+            # 2024-02-20 -> late. (From the second, 2024-02-05 (Mon) + 25 WD = 2024-03-11, it
+            # would be met: the second allocation starts nothing.)
+            Row("PORT-PLAN-01", d("2024-02-14"), "late", d("2024-02-20"), d("2024-01-10")),
+            # 2024-02-20 + 35 days = 2024-03-26 (see port_plan_mash_holds_case); meeting
+            # 2024-04-02 -> late
+            Row("PORT-MTG-01", d("2024-03-26"), "late", d("2024-04-02"), d("2024-02-20")),
+        ),
+    ),
+    Case(
+        # Two allocations and no interim plan: one PORT-PLAN-01 obligation, from the first;
+        # PORT-MTG-01 runs from the date the interim plan was due under it (not from the
+        # referral's 25th working day, 2024-02-12, as before the decision).
+        "port_mtg_fallback_from_first_allocation",
+        d("2024-07-01"),
+        ("PORT-PLAN-01", "PORT-MTG-01"),
+        (
+            ("referral", "2024-01-08", None),
+            ("allocated", "2024-01-17", None),
+            ("cin_plan_start", "2024-03-04", None),
+            ("allocated", "2024-03-11", None),
+            ("cin_initial_meeting", "2024-04-02", None),
+        ),
+        (
+            # 2024-01-17 (Wed) + 25 WD: 18, 19 (2), 22-26 (7), 29 Jan-2 Feb (12), 5-9 Feb (17),
+            # 12-16 (22), 19, 20, 21 (25) -> 2024-02-21; no interim plan -> overdue
+            Row("PORT-PLAN-01", d("2024-02-21"), "overdue", None, d("2024-01-17")),
+            # fallback 2024-02-21 (Wed) + 35 days: +8 = 29 Feb, +27 = 27 Mar -> 2024-03-27;
+            # meeting 2024-04-02 -> late, anchor assumed (null)
+            Row("PORT-MTG-01", d("2024-03-27"), "late", d("2024-04-02"), None),
+        ),
+    ),
+    Case(
+        # No allocation: no PORT-PLAN-01 obligation (when the team opened the case cannot be
+        # known). With no interim plan either, PORT-MTG-01's fallback rule did not arise, so its
+        # clock runs from the plan's start (semantics: "or, when that rule did not arise, from
+        # the plan's start"), and PORT-REV-01 runs from the date PORT-MTG-01 was due.
+        "port_no_allocation_no_interim",
+        d("2024-10-01"),
+        ("PORT-PLAN-01", "PORT-MTG-01", "PORT-REV-01"),
+        (
+            ("referral", "2024-01-08", None),
+            ("cin_plan_start", "2024-02-15", None),
+            ("cin_review", "2024-06-20", None),
+        ),
+        (
+            # PORT-PLAN-01: no allocation -> no row.
+            # plan start 2024-02-15 (Thu) + 35 days: +14 = 29 Feb, +21 = 21 Mar -> 2024-03-21;
+            # no meeting -> overdue, anchor assumed (null)
+            Row("PORT-MTG-01", d("2024-03-21"), "overdue", None, None),
+            # fallback 2024-03-21 (Thu) + 12 weeks: 28 Mar, 4, 11, 18, 25 Apr, 2, 9, 16, 23, 30
+            # May, 6, 13 Jun -> 2024-06-13; review 2024-06-20 -> late, anchor null
+            Row("PORT-REV-01", d("2024-06-13"), "late", d("2024-06-20"), None),
+            # 2024-06-20 + 3 months = 2024-09-20 < as_of -> overdue
+            Row("PORT-REV-01", d("2024-09-20"), "overdue", None, d("2024-06-20")),
+        ),
+    ),
+    Case(
+        # No allocation but an interim plan: no PORT-PLAN-01 obligation; PORT-MTG-01 runs from
+        # the interim plan as usual.
+        "port_no_allocation_with_interim",
+        d("2024-06-01"),
+        ("PORT-PLAN-01", "PORT-MTG-01"),
+        (
+            ("referral", "2024-01-08", None),
+            ("interim_plan", "2024-01-30", None),
+            ("cin_plan_start", "2024-02-15", None),
+            ("cin_initial_meeting", "2024-03-01", None),
+        ),
+        # 2024-01-30 (Tue) + 35 days: +1 = 31 Jan, +29 = 29 Feb (30), +5 = 5 Mar -> 2024-03-05;
+        # meeting 2024-03-01 -> met
+        (Row("PORT-MTG-01", d("2024-03-05"), "met", d("2024-03-01"), d("2024-01-30")),),
+    ),
+    Case(
+        # The only allocation is after the as-of date: dropped like every later row, so at this
+        # date the episode has no allocation: no PORT-PLAN-01, and PORT-MTG-01 runs from the
+        # plan's start.
+        "port_allocation_after_as_of",
+        d("2024-03-01"),
+        ("PORT-PLAN-01", "PORT-MTG-01"),
+        (
+            ("referral", "2024-01-08", None),
+            ("cin_plan_start", "2024-02-05", None),
+            ("allocated", "2024-03-04", None),
+        ),
+        # plan start 2024-02-05 (Mon) + 35 days: +24 = 29 Feb, +11 = 11 Mar -> 2024-03-11
+        # >= as_of 2024-03-01 -> pending, anchor assumed (null)
+        (Row("PORT-MTG-01", d("2024-03-11"), "pending", None, None),),
+    ),
+    Case(
+        # The same history scored after the allocation: PORT-PLAN-01 now arises (from the
+        # allocation, although the plan started first) and PORT-MTG-01 falls back on its due
+        # date instead of the plan's start.
+        "port_allocation_after_as_of_scored_later",
+        d("2024-06-01"),
+        ("PORT-PLAN-01", "PORT-MTG-01"),
+        (
+            ("referral", "2024-01-08", None),
+            ("cin_plan_start", "2024-02-05", None),
+            ("allocated", "2024-03-04", None),
+        ),
+        (
+            # 2024-03-04 (Mon) + 25 WD: 5-8 (4), 11-15 (9), 18-22 (14), 25-28 (18), 29 Mar Good
+            # Friday and 1 Apr Easter Monday skipped, 2-5 Apr (22), 8, 9, 10 (25) -> 2024-04-10;
+            # no interim plan -> overdue
+            Row("PORT-PLAN-01", d("2024-04-10"), "overdue", None, d("2024-03-04")),
+            # fallback 2024-04-10 (Wed) + 35 days: +20 = 30 Apr, +15 = 15 May -> 2024-05-15;
+            # no meeting -> overdue, anchor assumed (null)
+            Row("PORT-MTG-01", d("2024-05-15"), "overdue", None, None),
+        ),
+    ),
+    Case(
+        # Judgement call (the usual deadline pairing, unchanged by the decision): an interim
+        # plan dated before the allocation (drafted while the MASH held the case) does not meet
+        # PORT-PLAN-01, whose clock starts at the allocation; it still anchors PORT-MTG-01.
+        "port_interim_before_allocation",
+        d("2024-04-01"),
+        ("PORT-PLAN-01", "PORT-MTG-01"),
+        (
+            ("referral", "2024-01-08", None),
+            ("interim_plan", "2024-01-12", None),
+            ("allocated", "2024-01-15", None),
+            ("cin_plan_start", "2024-02-01", None),
+            ("cin_initial_meeting", "2024-02-14", None),
+        ),
+        (
+            # 2024-01-15 (Mon) + 25 WD: 16-19 (4), 22-26 (9), 29 Jan-2 Feb (14), 5-9 Feb (19),
+            # 12-16 (24), 19 Feb (25) -> 2024-02-19; no interim plan on or after the allocation
+            # -> overdue
+            Row("PORT-PLAN-01", d("2024-02-19"), "overdue", None, d("2024-01-15")),
+            # 2024-01-12 (Fri) + 35 days: +19 = 31 Jan, +16 = 16 Feb -> 2024-02-16; meeting
+            # 2024-02-14 -> met
+            Row("PORT-MTG-01", d("2024-02-16"), "met", d("2024-02-14"), d("2024-01-12")),
+        ),
+    ),
+    Case(
+        # An allocation belongs to its own episode: the first episode's allocation, and one
+        # recorded after its closure (belongs to no episode: "before its closure"), do not serve
+        # the second episode, which has none of its own.
+        "port_allocation_of_earlier_episode_does_not_count",
+        d("2024-06-01"),
+        ("PORT-PLAN-01", "PORT-MTG-01"),
+        (
+            ("referral", "2024-01-08", None),
+            ("allocated", "2024-01-10", None),
+            ("closure", "2024-02-01", "RC8"),
+            ("allocated", "2024-02-12", None),
+            ("referral", "2024-03-04", None),
+            ("cin_plan_start", "2024-04-02", None),
+        ),
+        # first episode: no plan -> neither rule; second: no allocation -> no PORT-PLAN-01;
+        # PORT-MTG-01 from its plan start 2024-04-02 (Tue) + 35 days: +28 = 30 Apr, +7 = 7 May
+        # -> 2024-05-07; no meeting -> overdue, anchor assumed (null)
+        (Row("PORT-MTG-01", d("2024-05-07"), "overdue", None, None),),
+    ),
+    Case(
+        # The episode closes before the interim plan is due: both deadlines are cancelled.
+        "port_plan_cancelled_by_closure",
+        d("2024-06-01"),
+        ("PORT-PLAN-01", "PORT-MTG-01"),
+        (
+            ("referral", "2024-01-08", None),
+            ("allocated", "2024-01-08", None),
+            ("cin_plan_start", "2024-01-22", None),
+            ("closure", "2024-02-01", "RC8"),
+        ),
+        (
+            # 2024-01-08 + 25 WD = 2024-02-12 (see port_missing_interim_...); closed 2024-02-01
+            # < due -> cancelled
+            Row("PORT-PLAN-01", d("2024-02-12"), "cancelled", None, d("2024-01-08")),
+            # fallback 2024-02-12 (Mon) + 35 days: +17 = 29 Feb, +18 = 18 Mar -> 2024-03-18;
+            # closed before -> cancelled, anchor assumed (null)
+            Row("PORT-MTG-01", d("2024-03-18"), "cancelled", None, None),
+        ),
     ),
     Case(
         # Repro: a review after the as-of date creates no PORT-REV-04 obligation.

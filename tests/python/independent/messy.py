@@ -15,12 +15,17 @@ section 47 enquiry, and the kinds of mess real extracts have:
 * children who join or leave a cohort (disabled_children, disability_support_only,
   private_fostering, direct_payments, now and then short_breaks or complex_needs) in the middle
   of a plan, some of them on the plan start or the initial meeting day itself;
+* `allocated` rows (the case opened to a Locality Team after the MASH, which Portsmouth's
+  PORT-PLAN-01 counts from): usually one a few working days after the referral, sometimes on the
+  referral day, sometimes after a longer hold at the front door (after the interim plan, now and
+  then), sometimes none at all, and sometimes a second one later in the episode (a move between
+  teams), always before the episode's closure;
 * unsorted rows and exact duplicate rows.
 
 Cohort rows are drawn from a second random stream, so adding them left every other row as it
-was (the extra assessments before a plan come from a third, for the same reason); they never put
-a cohort_start and a cohort_end of one cohort on the same day (a reading the reference has to
-choose and the semantics do not settle).
+was (the extra assessments before a plan come from a third, and the allocations from a fourth,
+for the same reason); they never put a cohort_start and a cohort_end of one cohort on the same
+day (a reading the reference has to choose and the semantics do not settle).
 
 All dates fall between 2022-01-01 and 2025-12-31.
 """
@@ -251,11 +256,46 @@ def _episode(
     return closed
 
 
+def _after_working_days(day: dt.date, n: int) -> dt.date:
+    """`n` weekdays after `day` (bank holidays are not skipped: this only shapes the data)."""
+    while n > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+def _allocations(
+    lrng: random.Random, referral: dt.date, closed: dt.date | None, alloc_rows: list[Row]
+) -> None:
+    """Append the `allocated` rows of the episode opened by `referral` (closed on `closed`, None
+    while open) to `alloc_rows`: none (about 15%), on the referral day (15%), a few working days
+    after it (55%) or after a longer hold at the front door (15%); then, for one episode in five,
+    a second allocation later, before the closure."""
+    shape = lrng.random()
+    if shape < 0.15:
+        return
+    if shape < 0.30:
+        first = referral
+    elif shape < 0.85:
+        first = _after_working_days(referral, lrng.randint(1, 6))
+    else:
+        first = _after_working_days(referral, lrng.randint(8, 30))
+    if closed is not None and first >= closed:
+        return  # no allocation before an early closure
+    alloc_rows.append(("allocated", first, None))
+    if lrng.random() < 0.2:
+        second = first + dt.timedelta(days=lrng.randint(5, 250))
+        if closed is None or second < closed:
+            alloc_rows.append(("allocated", second, None))
+
+
 def messy_cohort(n_children: int, seed: int) -> pl.DataFrame:
     """`n_children` messy histories (child_id, event, date, qualifier), deterministic in `seed`."""
     rng = random.Random(seed)
     crng = random.Random(f"cohorts-{seed}")  # cohort changes: a stream of their own
     arng = random.Random(f"assessments-{seed}")  # earlier assessments: another one
+    lrng = random.Random(f"allocations-{seed}")  # allocations to a team: a fourth
     rows: list[tuple[str, str, dt.date, str | None]] = []
     span = (dt.date(2025, 6, 30) - FIRST_DAY).days
     for i in range(n_children):
@@ -263,16 +303,21 @@ def messy_cohort(n_children: int, seed: int) -> pl.DataFrame:
         child_rows: list[Row] = []
         cohort_rows: list[Row] = []
         extra_rows: list[Row] = []
+        alloc_rows: list[Row] = []
         if rng.random() < 0.05:
             cohort = rng.choice(["disabled_children", "direct_payments", "private_fostering"])
             start = FIRST_DAY + dt.timedelta(days=rng.randint(0, 400))
             child_rows.append(("cohort_start", start, cohort))
         referral = FIRST_DAY + dt.timedelta(days=rng.randint(0, span))
         closed = _episode(rng, referral, child_rows, crng, cohort_rows, arng, extra_rows)
+        _allocations(lrng, referral, closed, alloc_rows)
         if closed is not None and rng.random() < 0.15:
             second = closed + dt.timedelta(days=rng.randint(20, 300))
             if second <= LAST_DAY:
-                _episode(rng, second, child_rows, crng, cohort_rows, arng, extra_rows)
+                closed_again = _episode(
+                    rng, second, child_rows, crng, cohort_rows, arng, extra_rows
+                )
+                _allocations(lrng, second, closed_again, alloc_rows)
         for event, day, qualifier in child_rows:
             if FIRST_DAY <= day <= LAST_DAY:
                 rows.append((child_id, event, day, qualifier))
@@ -290,6 +335,11 @@ def messy_cohort(n_children: int, seed: int) -> pl.DataFrame:
             if FIRST_DAY <= day <= LAST_DAY:
                 rows.append((child_id, event, day, qualifier))
                 if arng.random() < 0.03:
+                    rows.append((child_id, event, day, qualifier))  # exact duplicate row
+        for event, day, qualifier in alloc_rows:
+            if FIRST_DAY <= day <= LAST_DAY:
+                rows.append((child_id, event, day, qualifier))
+                if lrng.random() < 0.03:
                     rows.append((child_id, event, day, qualifier))  # exact duplicate row
     rng.shuffle(rows)
     return pl.DataFrame(rows, schema=_SCHEMA, orient="row")

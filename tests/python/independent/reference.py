@@ -27,6 +27,9 @@ Readings taken throughout (product decisions, see the comments at each rule for 
   including E. Deadline rules look at the cohort on their anchor's date only; cycles (recurring
   and max-gap rules) look at it day by day: they start late when the child comes under the rule
   after the anchor, and stop when the child stops being under it (see ``_cycle``).
+* ``allocated`` (the case opened to a team after the front door; the team, in a ``team`` column
+  when present, is not used): only PORT-PLAN-01 looks at it, and only at the first one of an
+  episode (see ``_first_allocation``).
 """
 
 from __future__ import annotations
@@ -126,6 +129,7 @@ def add_interval(day: dt.date, interval: tuple[int, str]) -> dt.date:
 # before anything that happens in the plan that day, meetings come before their paperwork.
 _SAME_DAY_ORDER = [
     "referral",
+    "allocated",
     "assessment_start",
     "assessment_authorised",
     "interim_plan",
@@ -864,43 +868,111 @@ def _kent_rev_01(child: Child, as_of: dt.date) -> list[Obligation]:
     return out
 
 
+def _first_allocation(ep: Episode) -> dt.date | None:
+    """The date of the episode's first `allocated` event, the day the case was opened to a team
+    after the front door (docs/events.md, decision PORT-PLAN-01: "the case is opened (allocated)
+    to a team after the front door, e.g. a locality team after the MASH").
+
+    Decision: the FIRST `allocated` event of the episode, "on or after its referral, before its
+    closure"; later ones (the case moved between teams) start nothing. An episode's events are
+    already the ones from its referral up to its closure (see `_build_child`: an `allocated` row
+    before the first referral, or after a closure and before the next referral, belongs to no
+    episode; one on the closure day comes before the closure in the day's order, so it is in the
+    episode). Rows after the as-of date were dropped before anything was built.
+    Judgement call: an episode with no referral (a history with no referral at all) has no
+    "on or after its referral", so no allocation counts for it."""
+    if ep.start is None:
+        return None
+    days = ep.dates_of("allocated")
+    return min(days) if days else None
+
+
+def _port_plan_01_due(child: Child, ep: Episode) -> dt.date | None:
+    """The due date of the episode's PORT-PLAN-01 obligation (first allocation + 25 working days),
+    or None when the rule did not arise for the episode (no CIN plan start, or no allocation)."""
+    allocated = _first_allocation(ep)
+    if allocated is None or not _plan_starts(child, ep):
+        return None
+    return add_working_days(allocated, 25)
+
+
 def _port_plan_01(child: Child, as_of: dt.date) -> list[Obligation]:
     # Portsmouth, CIN Procedures (revised November 2015), 2.1 Interim Plan: "An interim plan will
-    # be developed within 25 working days of opening to the Locality Teams". Counted from the
-    # referral (docs/rules.md), for episodes that go on to a CIN plan.
+    # be developed within 25 working days of opening to the Locality Teams, in some cases this
+    # will be in advance of completion of the SAF (45 day assessments for more complex cases)."
+    # Decision (PORT-PLAN-01, replacing the count from the referral): "PORT-PLAN-01 counts 25
+    # working days from the FIRST `allocated` event of the episode (on or after its referral,
+    # before its closure). Later `allocated` events in the same episode (the case moved between
+    # teams) start nothing." and "An episode with no `allocated` event gets no PORT-PLAN-01
+    # obligation at all (when the team opened the case cannot be known)". Everything else is as
+    # before: only for episodes that go on to a CIN plan (by the as-of date), target interim_plan,
+    # usual deadline pairing (`_deadline`: the first interim plan ON OR AFTER the allocation; an
+    # interim plan dated before the allocation, e.g. drafted while the MASH held the case, does
+    # not meet it: the product's deadlines only count a target before the anchor where a rule
+    # says so, as KENT-MTG-01 does), cancelled when the episode closes before the due date with
+    # no interim plan, overdue or pending by the as-of date.
     out = []
     for ep in child.episodes:
-        if ep.start is None or not _plan_starts(child, ep):
+        allocated = _first_allocation(ep)
+        if allocated is None or not _plan_starts(child, ep):
             continue
-        out += _deadline("PORT-PLAN-01", ep, [ep.start], ep.dates_of("interim_plan"), (25, WD), as_of)
+        out += _deadline(
+            "PORT-PLAN-01", ep, [allocated], ep.dates_of("interim_plan"), (25, WD), as_of
+        )
     return out
+
+
+def _port_mtg_01_fallback(child: Child, ep: Episode) -> dt.date | None:
+    """The date PORT-MTG-01's clock runs from in an episode with no interim plan at all, or None
+    when the rule creates no such obligation (the episode has no CIN plan start).
+
+    docs/semantics.md: "The cycle still runs: from the date the missing step was due under its
+    own rule (the rule's `fallback`), or, when that rule did not arise, from the plan's start."
+    (the fallback: "the date the named earlier rule's unmet obligation was due, or else the start
+    of the plan"). So: the due date of the episode's PORT-PLAN-01 obligation (first allocation +
+    25 working days; with no interim plan in the episode it is unmet: overdue, pending or
+    cancelled), or, when PORT-PLAN-01 did not arise because the episode has no allocation, the
+    start of the plan. Judgement call: PORT-MTG-01 is episode-scoped, so "the plan" is the
+    episode's first CIN plan (the earliest cin_plan_start that starts a plan)."""
+    starts = _plan_starts(child, ep)
+    if not starts:
+        return None
+    plan_01_due = _port_plan_01_due(child, ep)
+    return plan_01_due if plan_01_due is not None else min(starts)
 
 
 def _port_mtg_01(child: Child, as_of: dt.date) -> list[Obligation]:
     # Portsmouth, 2.2 Initial multi-agency planning meetings: "An initial multi-agency planning
     # meeting will be convened within 5 weeks of this interim plan (in total a 45 day
-    # intervention)". Each interim plan creates one obligation. Semantics decision: when
-    # PORT-PLAN-01 applies and the episode has no interim plan at all, the meeting is due 5 weeks
-    # after the date the interim plan was due (referral + 25 working days), anchor_date null.
+    # intervention)". Each interim plan creates one obligation (all children, with or without a
+    # CIN plan or an allocation). Semantics decision: when the episode goes on to a CIN plan and
+    # has no interim plan at all, the meeting is still due, 5 weeks after the fallback date (see
+    # `_port_mtg_01_fallback`: when the interim plan was due under PORT-PLAN-01, i.e. first
+    # allocation + 25 working days, or, with no allocation, the plan's start), anchor_date null
+    # (assumed); met by the first initial meeting anywhere in the episode.
     out = []
     for ep in child.episodes:
         interims = ep.dates_of("interim_plan")
         meetings = sorted(ep.dates_of("cin_initial_meeting"))
         if interims:
             out += _deadline("PORT-MTG-01", ep, interims, meetings, (5, "weeks"), as_of)
-        elif ep.start is not None and _plan_starts(child, ep):
-            interim_due = add_working_days(ep.start, 25)
-            due = add_interval(interim_due, (5, "weeks"))
-            hit = meetings[0] if meetings else None
-            out.append(_settle("PORT-MTG-01", None, due, hit, ep.end, as_of))
+            continue
+        clock = _port_mtg_01_fallback(child, ep)
+        if clock is None:
+            continue
+        due = add_interval(clock, (5, "weeks"))
+        hit = meetings[0] if meetings else None
+        out.append(_settle("PORT-MTG-01", None, due, hit, ep.end, as_of))
     return out
 
 
-def _port_initial_meeting_due(plan: Plan) -> dt.date:
-    """When the plan's initial meeting was due under PORT-MTG-01: 5 weeks after the interim plan,
-    or, with no interim plan, 5 weeks after the date the interim plan was due under PORT-PLAN-01
-    (referral + 25 working days). Judgement call: a later plan of the episode with no interim plan
-    of its own, or an episode with no referral, runs from the plan start."""
+def _port_initial_meeting_due(child: Child, plan: Plan) -> dt.date:
+    """When the plan's initial meeting was due under PORT-MTG-01 (PORT-REV-01's fallback: "the
+    date PORT-MTG-01 was due, or else from the plan's start"): 5 weeks after the plan's interim
+    plan, or, with no interim plan, 5 weeks after PORT-MTG-01's own fallback date (the date the
+    interim plan was due under PORT-PLAN-01, first allocation + 25 working days; with no
+    allocation, the plan's start). Judgement call: a later plan of the episode with no interim
+    plan of its own runs from the plan start."""
     interims = [
         d
         for d in plan.episode.dates_of("interim_plan")
@@ -909,8 +981,10 @@ def _port_initial_meeting_due(plan: Plan) -> dt.date:
     ]
     if interims:
         return add_interval(min(interims), (5, "weeks"))
-    if plan.first_of_episode and plan.episode.start is not None:
-        return add_interval(add_working_days(plan.episode.start, 25), (5, "weeks"))
+    if plan.first_of_episode:
+        plan_01_due = _port_plan_01_due(child, plan.episode)
+        clock = plan_01_due if plan_01_due is not None else plan.start
+        return add_interval(clock, (5, "weeks"))
     return plan.start
 
 
@@ -928,7 +1002,7 @@ def _port_rev_01(child: Child, as_of: dt.date) -> list[Obligation]:
     out = []
     for plan in child.plans:
         anchor = _plan_initial_meeting(plan)
-        fallback = _port_initial_meeting_due(plan)
+        fallback = _port_initial_meeting_due(child, plan)
         reviews = plan.episode.dates_of("cin_review")
         out += _cycle(
             "PORT-REV-01",
