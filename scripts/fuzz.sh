@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the cargo-fuzz targets (census reader, rulebook loader, timeline building + scoring).
+# Runs the cargo-fuzz targets (census reader, census writer, rulebook loader, timeline building +
+# scoring).
 #
-#   scripts/fuzz.sh [RUNS] [TARGET...]     default: 1000000 runs of each of the three targets
+#   scripts/fuzz.sh [RUNS] [TARGET...]     default: 1000000 runs of each of the four targets
 #
 # Needs the nightly toolchain and cargo-fuzz (installed here if missing). The corpus of each
 # target starts from the seeds (built-in rulebooks, a generated census, the DfE samples in
@@ -13,18 +14,20 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${1:-1000000}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(census_read rulebook_load timeline_score)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(census_read census_write rulebook_load timeline_score)
 CORPUS="${CINSCOPE_FUZZ_CORPUS:-$HOME/.cache/cinscope/fuzz-corpus}"
 export CARGO_TARGET_DIR="${CINSCOPE_FUZZ_TARGET:-$HOME/.cache/cinscope/fuzz-target}"
 
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 
-mkdir -p "$CORPUS/census_read" "$CORPUS/rulebook_load" "$CORPUS/timeline_score"
+mkdir -p "$CORPUS/census_read" "$CORPUS/census_write" "$CORPUS/rulebook_load" "$CORPUS/timeline_score"
 cp "$ROOT"/crates/cinscope-rules/rulebooks/*.toml "$CORPUS/rulebook_load/"
 cp "$ROOT"/fuzz/seeds/census_read/* "$CORPUS/census_read/"
 cp "$ROOT"/crates/cinscope-census/data/samples/*.xml "$CORPUS/census_read/"
 [ -n "$(ls -A "$CORPUS/timeline_score")" ] || head -c 4096 /dev/urandom > "$CORPUS/timeline_score/random-seed"
+# The census writer target decodes its bytes into tables: random bytes are as good a start as any.
+[ -n "$(ls -A "$CORPUS/census_write")" ] || head -c 4096 /dev/urandom > "$CORPUS/census_write/random-seed"
 
 cd "$ROOT/fuzz"
 for target in "${TARGETS[@]}"; do

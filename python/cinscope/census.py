@@ -7,11 +7,12 @@ malformed XML reported with line and column)::
 
     census = cs.read_census("CIN_Census_2025.xml")
     census.tables["CINdetails"]            # the eleven DfE tables as Polars DataFrames
-    checked = census.validate()            # the DfE's 109 rules for 2024/25 and 2025/26
+    checked = census.validate()            # the DfE's 109 rules for 2024/25 and 2025/26, and the schema
     checked.issues                         # rule, type, child_id, table, field, row, value, message
     checked.summary                        # one row per rule: findings and children affected
     census.measures(suppress_below=5)      # the published measures, small numbers hidden
-    census.write("out.xml", year=2026)     # XML for a chosen schema year
+    census.write("out.xml", year=2026)     # XML for a chosen schema year, checked against its XSD
+    census.schema_problems(2017)           # what the 2017 schema would reject
 
 :func:`generate_census` makes realistic synthetic returns for demos and benchmarks.
 """
@@ -22,7 +23,7 @@ import datetime as _dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Literal, Mapping, Sequence
 
 import polars as pl
 
@@ -40,8 +41,26 @@ __all__ = [
     "read_census",
 ]
 
-#: Measures that are counts (the ones small-number suppression applies to).
-_RATES_AND_DAYS = ("_pct", "duration", "_wd")
+#: Breakdowns of a distribution that are days, not counts.
+_QUARTILES = ("lower quartile", "median", "upper quartile")
+#: The measures' sums: each total (measure, breakdown) and the measure whose rows, quartiles
+#: aside, add up to it. Small-number suppression protects each group (see cinscope.privacy).
+_MEASURE_SUMS = (
+    (("referrals", "all"), "referrals_by_source"),
+    (("assessments_completed", "all"), "assessment_duration_wd"),
+    (("icpcs", "all"), "s47_to_icpc_wd"),
+    (("children_in_need_at_31_march", "all"), "children_in_need_by_primary_need"),
+    (("episodes_ended", "all"), "episode_duration_days"),
+    (("episodes_ended", "all"), "episodes_ended_by_reason"),
+    (("cin_plans", "ended"), "cin_plan_duration_days"),
+    (("cp_plans", "ended"), "cp_plan_duration_days"),
+)
+#: The percentages and the counts each is computed from: hidden when one of those is.
+_MEASURE_RATES = {
+    "rereferral_rate_pct": (("rereferrals_12_months", "all"), ("referrals", "all")),
+    "assessments_within_45_wd_pct": (("assessments_completed", "all"),)
+    + tuple(("assessment_duration_wd", band) for band in ("same day", "1-10", "11-20", "21-30", "31-40", "41-45")),
+}
 
 
 @dataclass(frozen=True)
@@ -110,7 +129,10 @@ class Census:
         return self._core.events(authority)
 
     def validate(self, rules: Sequence[str] | None = None, calendar: Calendar | None = None) -> Validation:
-        """Runs the DfE validation rules (all of them, or the codes in ``rules``)."""
+        """Runs the DfE validation rules and the schema checks (all of them, or the codes in
+        ``rules``). The schema checks read the return's year from its header (``Year``, else
+        the ``ReferenceDate``'s year) and check every value against that year's XSD: a date
+        written ``31/03/2025`` is an ``XSD-TYPE`` finding, as is a code the year does not list."""
         cal = (calendar or default_calendar())._inner
         issues, summary = self._core.validate(cal, list(rules) if rules is not None else None)
         return Validation(issues=issues, summary=summary)
@@ -118,38 +140,75 @@ class Census:
     def measures(self, *, suppress_below: int | None = None, calendar: Calendar | None = None) -> pl.DataFrame:
         """The DfE's published measures: ``measure``, ``breakdown``, ``value``.
 
-        With ``suppress_below=k``, counts from 1 to k-1 are replaced by null and flagged in a
-        ``suppressed`` column (rates, durations and quartiles are left as they are)."""
+        With ``suppress_below=k``, values are replaced by null and flagged in a ``suppressed``
+        column by the method of :mod:`cinscope.privacy`: counts from 1 to k-1 (zeros are
+        shown); the breakdown of a hidden total; secondary suppression within each group of
+        counts that add up to a shown total (referrals by source to referrals, the duration
+        bands of assessments, conferences, episodes and plans to their counts, children in need
+        by primary need to children in need at 31 March, episodes ended by reason to episodes
+        ended), so that no hidden count is the total less the others; the percentages computed
+        from a hidden count (the re-referral rate, assessments within 45 working days); and a
+        distribution's quartiles when its count is hidden."""
         frame = self._core.measures((calendar or default_calendar())._inner)
         if not suppress_below:
             return frame
-        is_count = ~pl.any_horizontal([pl.col("measure").str.contains(k, literal=True) for k in _RATES_AND_DAYS])
-        small = is_count & (pl.col("value") > 0) & (pl.col("value") < suppress_below)
-        return frame.with_columns(
-            value=pl.when(small).then(None).otherwise(pl.col("value")),
-            suppressed=small,
-        )
+        return _suppress_measures(frame, suppress_below)
 
-    def write(self, path: str | os.PathLike[str], year: int | None = None) -> None:
+    def write(
+        self,
+        path: str | os.PathLike[str],
+        year: int | None = None,
+        *,
+        invalid: Literal["refuse", "keep"] = "refuse",
+    ) -> pl.DataFrame:
         """Writes the census as XML for schema ``year`` (default: the header's year).
+
+        A written file passes the year's schema (the DfE's XSD). On the way out the writer
+        translates what the DfE's guidance maps between years, and nothing else: the child's sex
+        (``GenderCurrent`` 1, 2, 0, 9 become ``Sex`` M, F, U, U from 2025; before 2025 M and F
+        become 1 and 2, and U becomes 0 for an unborn child) and yes/no flags (``true``/``false``
+        become 1/0). Values are written without surrounding spaces, a blank value as an absent
+        element. Anything else the year's schema would reject (a date not written
+        ``YYYY-MM-DD``, a code not in that year's list, a missing required element, an element
+        the year does not have, such as CIN plan dates before 2022) is, with
+        ``invalid="refuse"``, a :class:`cinscope.CensusError` naming each element and value and
+        the years whose schemas take it, and nothing is written; with ``invalid="keep"`` it is
+        written as it is and returned. A character XML cannot hold is refused either way.
 
         The file is written atomically: to a temporary file in the same folder, renamed over
         ``path`` only once complete. If writing fails (a census the year's schema cannot hold,
         a full disk), an existing file at ``path`` is left exactly as it was and nothing else is
-        left behind."""
-        chosen = self._year(year)
-        write_atomic(path, lambda temporary: self._core.write(temporary, chosen))
+        left behind.
 
-    def to_xml(self, year: int | None = None) -> str:
-        """The census as XML text for schema ``year``."""
-        return self._core.to_xml(self._year(year))
+        Returns the problems written as they are (the columns of :meth:`schema_problems`):
+        empty unless ``invalid="keep"``."""
+        chosen = self._year(year)
+        keep = _keep(invalid)
+        result: list[pl.DataFrame] = []
+        write_atomic(path, lambda temporary: result.append(self._core.write(temporary, chosen, keep)))
+        return result[0]
+
+    def to_xml(self, year: int | None = None, *, invalid: Literal["refuse", "keep"] = "refuse") -> str:
+        """The census as XML text for schema ``year``, as :meth:`write` writes it."""
+        return self._core.to_xml(self._year(year), _keep(invalid))
+
+    def schema_problems(self, year: int | None = None) -> pl.DataFrame:
+        """What the schema of ``year`` (default: the header's year) would reject in this
+        census as :meth:`write` would write it: one row per problem, ``problem`` (``type``,
+        ``missing``, ``not_in_year`` or ``unwritable``), ``child_id``, ``table``, ``row``,
+        ``field``, ``element`` (as the year names it), ``value`` (as held), ``written`` (after
+        the writer's translations) and ``message`` (what is wrong, and which years' schemas take
+        it). Empty when the census can be written for ``year``."""
+        return self._core.schema_problems(self._year(year))
 
     def same_as(self, other: Census) -> bool:
         """Whether ``other`` holds exactly the same data (used to check round trips).
 
-        Which element carried a child's sex (``GenderCurrent`` up to 2024, ``Sex`` from 2025) is
-        a matter of the schema year, not data: a 2024 return written as 2025 and read back is
-        the same data."""
+        What only a schema year's way of writing it changes is not data: which element carried
+        a child's sex (``GenderCurrent`` up to 2024, ``Sex`` from 2025), a sex written 1/2 or
+        M/F, a flag written ``true``/``false`` or 1/0. So a 2024 return written as 2025 and read
+        back is the same data. ``GenderCurrent`` 0 and 9 and ``Sex`` U stay different: writing
+        0 or 9 as U loses which it was."""
         return self._core.same_as(other._core)
 
     def _year(self, year: int | None) -> int:
@@ -159,13 +218,47 @@ class Census:
         return max(2017, min(2026, chosen)) if year is None else chosen
 
 
+def _keep(invalid: str) -> bool:
+    if invalid not in ("refuse", "keep"):
+        raise ValueError(f"invalid must be 'refuse' or 'keep', not {invalid!r}")
+    return invalid == "keep"
+
+
+def _suppress_measures(frame: pl.DataFrame, below: int) -> pl.DataFrame:
+    """The measures with small-number suppression (see :meth:`Census.measures`)."""
+    from cinscope.privacy import hidden_cells
+
+    keys = list(zip(frame["measure"].to_list(), frame["breakdown"].to_list()))
+    values: list[float | None] = frame["value"].to_list()
+    at = {key: i for i, key in enumerate(keys)}
+    counts = [not (m.endswith("_pct") or b in _QUARTILES) for m, b in keys]
+    groups: list[tuple[int, list[int]]] = []
+    total_of: dict[str, int] = {}
+    for total, measure in _MEASURE_SUMS:
+        parts = [i for i, (m, b) in enumerate(keys) if m == measure and b not in _QUARTILES]
+        if total in at and parts:
+            groups.append((at[total], parts))
+            total_of[measure] = at[total]
+    hidden = hidden_cells(values, below, groups, counts=counts)
+    for i, (m, b) in enumerate(keys):
+        if b in _QUARTILES and m in total_of:
+            hidden[i] = hidden[total_of[m]]
+        elif m in _MEASURE_RATES:
+            hidden[i] = any(hidden[at[key]] for key in _MEASURE_RATES[m] if key in at)
+    flags = pl.Series("suppressed", hidden, dtype=pl.Boolean)
+    return frame.with_columns(value=pl.when(flags).then(None).otherwise(pl.col("value")), suppressed=flags)
+
+
 def read_census(source: str | os.PathLike[str] | bytes, *, max_text: int | None = None) -> Census:
     """Reads a census XML file (a path, or the file's bytes).
 
     Raises :class:`cinscope.CensusError` for malformed XML (with line and column), DTDs and
-    entity declarations, over-long text (``max_text`` bytes, default 64 KiB) and files that are
-    not a census. Values outside code lists are read as they are and reported by
-    :meth:`Census.validate`.
+    entity declarations, over-long text (``max_text`` bytes, default 64 KiB), files that are
+    not a census, and files holding two returns (a second root element, a second
+    ``<Children>`` or ``<Header>``). Values outside code lists are read as they are and
+    reported by :meth:`Census.validate`. Nothing is skipped silently: :attr:`Census.notes`
+    lists unknown elements, stray text, a second occurrence of an element the census holds
+    once (the first is kept), and elements the return's schema year does not have.
     """
     if isinstance(source, (bytes, bytearray)):
         return Census(_core.read_census_bytes(bytes(source), max_text))
@@ -182,8 +275,9 @@ def census_from_tables(tables: Mapping[str, pl.DataFrame | pl.LazyFrame]) -> Cen
     are written as text (dates as ``YYYY-MM-DD``); null is an absent element.
 
     Raises :class:`cinscope.CensusError`, naming the table, column, row and value, for an unknown
-    table, a missing column, a null or repeated ``LAchildID``, or a row whose keys match no
-    parent row: no row is dropped.
+    table, a missing column, a column that is not one of the table's (its census elements and
+    keys, which the message lists), a null or repeated ``LAchildID``, or a row whose keys match
+    no parent row: no row is dropped, and no column name reaches the XML unchecked.
 
     Examples
     --------
@@ -241,7 +335,9 @@ def generate_census(children: int = 1_000, *, seed: int = 2026, year: int = 2025
 
 
 def census_rules() -> pl.DataFrame:
-    """Every DfE validation rule cinscope runs: ``rule``, ``type``, ``message``, ``fields``,
+    """Every DfE validation rule cinscope runs, then the three schema checks (``XSD-TYPE``,
+    ``XSD-REQUIRED``, ``XSD-ELEMENT``: every value, required element and element against the
+    XSD of the return's own year): ``rule``, ``type``, ``message``, ``fields``,
     ``return_level``."""
     return _core.census_rules().select("rule", "type", "message", "fields", "return_level")
 

@@ -19,6 +19,33 @@ fn polars_error(e: polars::prelude::PolarsError) -> PyErr {
     CinscopeError::new_err(crate::strip_polars_prefix(&e))
 }
 
+fn invalid(keep: bool) -> cinscope_census::Invalid {
+    if keep {
+        cinscope_census::Invalid::Keep
+    } else {
+        cinscope_census::Invalid::Refuse
+    }
+}
+
+/// Problems as a frame: `problem`, `child_id`, `table`, `row`, `field`, `element`, `value`,
+/// `written`, `message`.
+fn problems_frame(
+    problems: &[cinscope_census::Problem],
+) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use polars::prelude::*;
+    df!(
+        "problem" => problems.iter().map(|p| p.kind.name()).collect::<Vec<_>>(),
+        "child_id" => problems.iter().map(|p| p.child.clone()).collect::<Vec<_>>(),
+        "table" => problems.iter().map(|p| p.table.map(|t| t.name())).collect::<Vec<_>>(),
+        "row" => problems.iter().map(|p| p.row.and_then(|r| u32::try_from(r).ok())).collect::<Vec<_>>(),
+        "field" => problems.iter().map(|p| p.field).collect::<Vec<_>>(),
+        "element" => problems.iter().map(|p| p.element.clone()).collect::<Vec<_>>(),
+        "value" => problems.iter().map(|p| p.value.clone()).collect::<Vec<_>>(),
+        "written" => problems.iter().map(|p| p.written.clone()).collect::<Vec<_>>(),
+        "message" => problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>(),
+    )
+}
+
 /// A Children in Need census return held in memory.
 #[pyclass(name = "Census", module = "cinscope._core", frozen)]
 pub(crate) struct PyCensus {
@@ -162,21 +189,46 @@ impl PyCensus {
         measures_frame(&m).map(PyDataFrame).map_err(polars_error)
     }
 
-    /// Write XML for schema `year` to `path`.
-    fn write(&self, py: Python<'_>, path: std::path::PathBuf, year: i32) -> PyResult<()> {
-        py.detach(|| {
-            let file = std::fs::File::create(&path).map_err(|e| RustCensusError::Io {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?;
-            cinscope_census::write(&self.inner, year, file)
-        })
-        .map_err(census_error)
+    /// Write XML for schema `year` to `path`. What the year's schema would reject fails the
+    /// write, or with `keep` is written as it is; returns the problems written as they are.
+    #[pyo3(signature = (path, year, keep=false))]
+    fn write(
+        &self,
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        year: i32,
+        keep: bool,
+    ) -> PyResult<PyDataFrame> {
+        let problems = py
+            .detach(|| {
+                // Checked before the file is created, so a refused write leaves no file behind.
+                let found = cinscope_census::check(&self.inner, year)?;
+                if found.iter().any(|p| !keep || p.kind == cinscope_census::ProblemKind::Unwritable) {
+                    // Refused: the error names every problem.
+                    return cinscope_census::write_with(&self.inner, year, invalid(keep), std::io::sink());
+                }
+                let file = std::fs::File::create(&path).map_err(|e| RustCensusError::Io {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+                cinscope_census::write_with(&self.inner, year, invalid(keep), file)
+            })
+            .map_err(census_error)?;
+        problems_frame(&problems).map(PyDataFrame).map_err(polars_error)
     }
 
-    /// The XML for schema `year` as text.
-    fn to_xml(&self, py: Python<'_>, year: i32) -> PyResult<String> {
-        py.detach(|| cinscope_census::write_string(&self.inner, year)).map_err(census_error)
+    /// The XML for schema `year` as text (with `keep`, what the schema would reject is kept).
+    #[pyo3(signature = (year, keep=false))]
+    fn to_xml(&self, py: Python<'_>, year: i32, keep: bool) -> PyResult<String> {
+        py.detach(|| cinscope_census::write_string_with(&self.inner, year, invalid(keep)))
+            .map(|(xml, _)| xml)
+            .map_err(census_error)
+    }
+
+    /// What the schema of `year` would reject, after the writer's translations.
+    fn schema_problems(&self, py: Python<'_>, year: i32) -> PyResult<PyDataFrame> {
+        let problems = py.detach(|| cinscope_census::check(&self.inner, year)).map_err(census_error)?;
+        problems_frame(&problems).map(PyDataFrame).map_err(polars_error)
     }
 
     /// Whether two censuses hold the same data (the sex element's name is not data).

@@ -7,14 +7,18 @@
 //! `CPPID` or `PreProceedingsID`), ordered by key. Values are written as text: `Date` columns as
 //! `YYYY-MM-DD`, numbers as digits; null is an absent element. What cannot be placed (a
 //! duplicate or null `LAchildID`, a row whose keys match no parent, a missing column) is an
-//! error that names the table, the column, the row and the value: nothing is dropped.
+//! error that names the table, the column, the row and the value: nothing is dropped. Column
+//! names are checked against each table's columns (the census schemas' element names and the
+//! keys): a column that is not one of them is an error naming the table and the column and
+//! listing the columns allowed, so a name never reaches the XML as an element name, and a
+//! misspelt column is never silently ignored.
 
 use std::collections::{BTreeMap, HashMap};
 
 use cinscope_census::model::{Assessment, Census, Child, CinPlan, CpPlan, Episode, Header, Section47, Text};
 use polars::prelude::*;
 
-use crate::census::PRE_PROCEEDINGS_FIELDS;
+use cinscope_census::PRE_PROCEEDINGS_FIELDS;
 
 /// Why tables could not be made into a census.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -131,6 +135,9 @@ pub fn census_from_tables(tables: &[(String, DataFrame)]) -> Result<Census> {
             return err(format!("unknown table '{name}': the tables are {}", KNOWN.join(", ")));
         }
     }
+    for (name, frame) in tables {
+        check_columns(name, frame)?;
+    }
     let header = header(&required(tables, "Header")?)?;
     let ids = required(tables, "ChildIdentifiers")?;
     let la = ids.text("LAchildID")?;
@@ -150,6 +157,13 @@ pub fn census_from_tables(tables: &[(String, DataFrame)]) -> Result<Census> {
     let columns = |t: &Table<'_>, names: &[&str]| -> Result<Vec<Vec<Text>>> {
         names.iter().map(|n| t.text(n)).collect()
     };
+    if ids.frame.column("Sex").is_ok() && ids.frame.column("GenderCurrent").is_ok() {
+        return err(
+            "table ChildIdentifiers has both a Sex and a GenderCurrent column: a child has one sex, \
+                    so keep one of them (the writer names it for the year written)"
+                .to_string(),
+        );
+    }
     let sex =
         if ids.frame.column("Sex").is_ok() { ids.text("Sex")? } else { ids.optional_text("GenderCurrent")? };
     let v = columns(
@@ -387,13 +401,9 @@ pub fn census_from_tables(tables: &[(String, DataFrame)]) -> Result<Census> {
         }
     }
     if let Some(t) = get(tables, "PreProceedings") {
-        let skip = ["LAchildID", "CINdetailsID", "PreProceedingsID"];
-        let mut names: Vec<String> = PRE_PROCEEDINGS_FIELDS.iter().map(|s| (*s).to_string()).collect();
-        for n in t.frame.get_column_names() {
-            if !skip.contains(&n.as_str()) && !names.iter().any(|k| k == n.as_str()) {
-                names.push(n.to_string());
-            }
-        }
+        // Only the block's own elements (checked above): a column name is never written as an
+        // element name unchecked.
+        let names: Vec<String> = PRE_PROCEEDINGS_FIELDS.iter().map(|s| (*s).to_string()).collect();
         let v: Vec<Vec<Text>> = names.iter().map(|n| t.optional_text(n)).collect::<Result<_>>()?;
         for ((c, key, own), rows) in grouped(&t, Some("PreProceedingsID"))? {
             if rows.len() > 1 {
@@ -411,6 +421,99 @@ pub fn census_from_tables(tables: &[(String, DataFrame)]) -> Result<Census> {
         }
     }
     Ok(Census { header, children })
+}
+
+/// The columns each table may have: its keys and its elements, as the census schemas name
+/// them (`ChildIdentifiers` takes `Sex` or, as before 2025, `GenderCurrent`).
+pub fn allowed_columns(table: &str) -> Option<Vec<&'static str>> {
+    let mut cols: Vec<&'static str> = match table {
+        "Header" => vec![
+            "Collection",
+            "Year",
+            "ReferenceDate",
+            "SourceLevel",
+            "LEA",
+            "SoftwareCode",
+            "Release",
+            "SerialNo",
+            "DateTime",
+        ],
+        "ChildIdentifiers" => vec![
+            "LAchildID",
+            "UPN",
+            "FormerUPN",
+            "UPNunknown",
+            "PersonBirthDate",
+            "ExpectedPersonBirthDate",
+            "Sex",
+            "GenderCurrent",
+            "PersonDeathDate",
+        ],
+        "ChildCharacteristics" => vec!["LAchildID", "Ethnicity"],
+        "Disabilities" => vec!["LAchildID", "Disability"],
+        "CINdetails" => vec![
+            "LAchildID",
+            "CINdetailsID",
+            "CINreferralDate",
+            "ReferralSource",
+            "PrimaryNeedCode",
+            "CINclosureDate",
+            "ReasonForClosure",
+            "DateOfInitialCPC",
+            "ReferralNFA",
+        ],
+        "Assessments" => vec![
+            "LAchildID",
+            "CINdetailsID",
+            "AssessmentID",
+            "AssessmentActualStartDate",
+            "AssessmentInternalReviewDate",
+            "AssessmentAuthorisationDate",
+        ],
+        "AssessmentFactorsList" => vec!["LAchildID", "CINdetailsID", "AssessmentID", "AssessmentFactor"],
+        "CINplanDates" => vec!["LAchildID", "CINdetailsID", "CINPlanStartDate", "CINPlanEndDate"],
+        "Section47" => vec![
+            "LAchildID",
+            "CINdetailsID",
+            "S47ActualStartDate",
+            "InitialCPCtarget",
+            "DateOfInitialCPC",
+            "ICPCnotRequired",
+        ],
+        "ChildProtectionPlans" => vec![
+            "LAchildID",
+            "CINdetailsID",
+            "CPPID",
+            "CPPstartDate",
+            "CPPendDate",
+            "InitialCategoryOfAbuse",
+            "LatestCategoryOfAbuse",
+            "NumberOfPreviousCPP",
+        ],
+        "Reviews" => vec!["LAchildID", "CINdetailsID", "CPPID", "CPPreviewDate"],
+        "PreProceedings" => vec!["LAchildID", "CINdetailsID", "PreProceedingsID"],
+        _ => return None,
+    };
+    if table == "PreProceedings" {
+        cols.extend(PRE_PROCEEDINGS_FIELDS);
+    }
+    Some(cols)
+}
+
+/// Every column of `frame` must be one of the table's.
+fn check_columns(table: &str, frame: &DataFrame) -> Result<()> {
+    let Some(allowed) = allowed_columns(table) else { return Ok(()) };
+    for name in frame.get_column_names() {
+        if !allowed.contains(&name.as_str()) {
+            return err(format!(
+                "table {table} has a column {:?} that is not one of its census elements or keys; \
+                 the columns of {table} are: {}",
+                name.as_str(),
+                allowed.join(", ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A list element's values: a single null row stands for the element present but empty.
@@ -478,6 +581,11 @@ mod tests {
     }
 
     #[test]
+    fn the_frames_and_the_census_crate_name_the_same_pre_proceedings_fields() {
+        assert_eq!(crate::census::PRE_PROCEEDINGS_FIELDS, PRE_PROCEEDINGS_FIELDS);
+    }
+
+    #[test]
     fn rows_that_cannot_be_placed_are_errors_naming_table_row_and_value() {
         let census = cinscope_census::generate(20, 3, 2025, 0.0);
         let tables = owned(census_tables(&census).unwrap());
@@ -507,6 +615,28 @@ mod tests {
         assert!(
             e.contains("table Assessments, row 0: no CINdetails row with LAchildID")
                 && e.contains("CINdetailsID 99"),
+            "{e}"
+        );
+        // Column names are the schema's element names (or keys), never written unchecked.
+        let e = edit("PreProceedings", &|df| {
+            let mut df = df;
+            let n = df.height();
+            df.with_column(Column::new(
+                "PPOutcome></PreProceedingsandFGDM></CINdetails></Child><Child><ChildIdentifiers><LAchildID>X".into(),
+                vec!["A"; n],
+            ))
+            .unwrap();
+            df
+        });
+        assert!(e.contains("table PreProceedings has a column") && e.contains("PPStartDate"), "{e}");
+        let e = edit("CINdetails", &|df| {
+            let mut df = df;
+            let n = df.height();
+            df.with_column(Column::new("Referral Source".into(), vec!["1A"; n])).unwrap();
+            df
+        });
+        assert!(
+            e.contains("table CINdetails has a column \"Referral Source\"") && e.contains("ReferralSource"),
             "{e}"
         );
         let mut bad = tables.clone();

@@ -3,7 +3,10 @@
 //! Children follow a plausible path (referral → assessment → CIN plan, or S47 → conference →
 //! child protection plan → reviews → closure), dates are coherent and inside the collection
 //! year, and a small share of records (`error_rate`) carry one deliberate mistake so that
-//! validation has something to find. The same seed always gives the same file.
+//! validation has something to find. Every value is one the year's schema accepts (the sex in
+//! that year's codes, assessment factors from that year's list), and so are the mistakes:
+//! they break DfE rules, not the schema, so a generated return is always a file the DfE would
+//! load and then query. The same seed always gives the same file.
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
@@ -77,26 +80,47 @@ pub fn generate(children: usize, seed: u64, year: i32, error_rate: f64) -> Censu
         date_time: Some(format!("{year}-04-20T09:00:00")),
     };
     let sex_element = if year >= 2025 { SexElement::Sex } else { SexElement::GenderCurrent };
+    // Factors the year's schema lists, leaving out 21 ("no factors") and the newest codes
+    // (22A-24A), and the retired 18A and 19A.
+    let year_factors: Vec<&str> = crate::schema::schema(year.clamp(2017, 2026))
+        .and_then(|s| s.element("FactorsIdentifiedAtAssessment", "AssessmentFactors"))
+        .and_then(|e| e.value_type())
+        .and_then(|t| t.codes.as_ref())
+        .map(|codes| {
+            FACTORS
+                .get(..FACTORS.len() - 4)
+                .unwrap_or(FACTORS)
+                .iter()
+                .copied()
+                .filter(|f| codes.iter().any(|c| c == f))
+                .collect()
+        })
+        .unwrap_or_default();
     let kids = (0..children)
         .map(|i| {
             let mut rng = Rng(seed ^ (i as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93));
-            child(&mut rng, i, lea, start, reference, sex_element, year >= 2022, error_rate)
+            let place =
+                Place { lea, start, reference, sex_element, plans: year >= 2022, factors: &year_factors };
+            child(&mut rng, i, &place, error_rate)
         })
         .collect();
     Census { header, children: kids }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn child(
-    rng: &mut Rng,
-    i: usize,
+/// What every child of one return shares.
+struct Place<'a> {
     lea: u32,
     start: NaiveDate,
     reference: NaiveDate,
     sex_element: SexElement,
     plans: bool,
-    error_rate: f64,
-) -> Child {
+    factors: &'a [&'a str],
+}
+
+fn child(rng: &mut Rng, i: usize, place: &Place<'_>, error_rate: f64) -> Child {
+    let Place { lea, start, reference, sex_element, plans, factors: year_factors } = *place;
+    // The sex in the year's codes: M/F from 2025 (Sex), 1/2 before (GenderCurrent).
+    let (male, female) = if sex_element == SexElement::Sex { ("M", "F") } else { ("1", "2") };
     let age_days = 200 + rng.below(17 * 365);
     let birth = reference.checked_sub_days(Days::new(age_days)).unwrap_or(reference);
     let year_days = u64::try_from((reference - start).num_days()).unwrap_or(364);
@@ -106,7 +130,7 @@ fn child(
         upn: if age_days > 5 * 365 { Some(upn(rng, lea)) } else { None },
         upn_unknown: if age_days > 5 * 365 { None } else { Some("UN1".into()) },
         birth_date: iso(birth),
-        sex: Some(if rng.chance(0.5) { "M" } else { "F" }.into()),
+        sex: Some(if rng.chance(0.5) { male } else { female }.into()),
         sex_element,
         ethnicity: Some(rng.pick(ETHNICITIES).into()),
         disabilities: Some(if disabled {
@@ -140,7 +164,10 @@ fn child(
         let n = 1 + rng.below(3);
         let mut fs: Vec<Option<String>> = Vec::new();
         while (fs.len() as u64) < n {
-            let f = rng.pick(FACTORS.get(..FACTORS.len() - 4).unwrap_or(FACTORS));
+            let f = rng.pick(year_factors);
+            if f.is_empty() {
+                break;
+            }
             if f != "18A" && f != "19A" && !fs.iter().any(|x| x.as_deref() == Some(f)) {
                 fs.push(Some(f.into()));
             }
@@ -208,11 +235,19 @@ fn child(
         }
     }
     if rng.chance(error_rate) {
+        // Mistakes the schema lets through and the DfE's rules catch.
         match rng.below(4) {
-            0 => c.ethnicity = Some("XXXX".into()),
+            // 1580: the LA child ID must be letters and digits only.
+            0 => c.la_child_id = Some(format!("C-{i:07}")),
+            // 8610: a referral that went on to further action needs a primary need code.
             1 => e.primary_need = None,
-            2 => e.referral_source = Some("11".into()),
-            _ => c.sex = None,
+            // 8630: the episode closes before its referral.
+            2 => {
+                e.closure_date = iso(referral.checked_sub_days(Days::new(7)).unwrap_or(referral));
+                e.closure_reason = Some("RC7".into());
+            }
+            // 8535Q: the child's date of death is before the date of birth.
+            _ => c.death_date = iso(birth.checked_sub_days(Days::new(30)).unwrap_or(birth)),
         }
     }
     c.episodes.push(e);

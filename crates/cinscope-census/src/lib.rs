@@ -1,7 +1,9 @@
 //! The DfE Children in Need census for cinscope.
 //!
 //! * [`read`]: a streaming, hardened XML reader for every schema year 2017–2026;
-//! * [`write`]: the census back to XML for a chosen year (read → write → read is identical);
+//! * [`write`]: the census back to XML for a chosen year, translating what the DfE maps between
+//!   years and refusing (or reporting) what that year's schema would reject;
+//! * [`schema`]: the DfE's XSDs of 2017–2026 as a table of elements and value types;
 //! * [`validate`]: the DfE's 109 validation rules for 2024/25 and 2025/26, one function per
 //!   rule, each finding naming rule, child, table, field, row and value;
 //! * [`measures`]: the published measures (referrals, re-referrals, assessment durations in
@@ -15,15 +17,22 @@ pub mod measures;
 pub mod model;
 pub mod read;
 pub mod rules;
+pub mod schema;
 pub mod validate;
 pub mod write;
 
 pub use generate::generate;
-pub use model::{Assessment, Census, Child, CinPlan, CpPlan, Episode, Header, Section47, SexElement};
+pub use model::{
+    Assessment, Census, Child, CinPlan, CpPlan, Episode, Header, Section47, SexElement,
+    PRE_PROCEEDINGS_FIELDS,
+};
 pub use read::{read, read_bytes, read_path, Limits, ReadNote};
 pub use rules::RULES;
 pub use validate::{validate, Issue, Kind, Loc, Rule, Table};
-pub use write::{write, write_string, SchemaYear};
+pub use write::{
+    check, converted, write, write_string, write_string_with, write_with, Invalid, Problem, ProblemKind,
+    SchemaYear,
+};
 
 /// Why a census could not be read or written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

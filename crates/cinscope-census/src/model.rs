@@ -4,7 +4,7 @@
 //! a value outside a code list, or a date that does not parse, survives reading and is
 //! reported by validation instead of being lost. Typed views ([`date`]) are computed on use.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// A leaf value as written in the file; `None` when the element is absent.
 pub type Text = Option<String>;
@@ -163,17 +163,69 @@ pub struct Census {
     pub children: Vec<Child>,
 }
 
+/// The elements of a `PreProceedingsandFGDM` block, in the order of the DfE's 2026 sample.
+/// No schema year 2017–2026 has the block; the reader keeps these elements (and notes any
+/// other), and the writer writes no other name.
+pub const PRE_PROCEEDINGS_FIELDS: [&str; 10] = [
+    "PPStartDate",
+    "LBPSentDate",
+    "FGDMMeetingOffer",
+    "FGDMMeetingFac",
+    "InitialPPMeetingDate",
+    "ReviewMeetingsCount",
+    "StepDecisionDate",
+    "PPOutcome",
+    "CourtAppDate",
+    "LetterInitCPDate",
+];
+
 impl Census {
-    /// Whether two censuses hold the same data. Unlike `==`, which element name carried each
-    /// child's sex (`GenderCurrent` or `Sex`, fixed by the schema year written) is not data,
-    /// so a 2024 return written as 2025 holds the same data as the original.
+    /// Whether two censuses hold the same data. Unlike `==`, what only the schema year's way
+    /// of writing it changes is not data: which element carried each child's sex
+    /// (`GenderCurrent` or `Sex`), a sex written `1`/`2` (`GenderCurrent`) or `M`/`F` (`Sex`),
+    /// and a yes/no flag written `true`/`false` or `1`/`0`. So a 2024 return written as 2025
+    /// holds the same data as the original. `GenderCurrent` `0` and `9` and `Sex` `U` stay
+    /// distinct: mapping `0` and `9` to `U` loses which one it was.
     pub fn same_data(&self, other: &Census) -> bool {
         self.header == other.header
             && self.children.len() == other.children.len()
-            && self.children.iter().zip(&other.children).all(|(a, b)| {
-                a.sex_element == b.sex_element || Child { sex_element: b.sex_element, ..a.clone() } == *b
-            })
+            && self.children.iter().zip(&other.children).all(|(a, b)| canonical(a) == canonical(b))
     }
+
+    /// The schema year of this return: the header's `Year`, else the year of its
+    /// `ReferenceDate`, brought within 2017–2026 (the nearest year cinscope has a schema of);
+    /// `None` when neither is there.
+    pub fn schema_year(&self) -> Option<i32> {
+        let declared = self.year().or_else(|| self.reference_date().map(|d| d.year()))?;
+        Some(declared.clamp(*crate::write::YEARS.start(), *crate::write::YEARS.end()))
+    }
+}
+
+/// A child with the values only a schema year's spelling changes made alike (see
+/// [`Census::same_data`]).
+fn canonical(c: &Child) -> Child {
+    let sex = |t: &Text| -> Text {
+        t.as_deref().map(|v| match v {
+            "1" => "M".to_owned(),
+            "2" => "F".to_owned(),
+            other => other.to_owned(),
+        })
+    };
+    let flag_text = |t: &Text| -> Text {
+        match flag(t) {
+            Some(true) => Some("1".into()),
+            Some(false) => Some("0".into()),
+            None => t.clone(),
+        }
+    };
+    let mut out = Child { sex_element: SexElement::Sex, sex: sex(&c.sex), ..c.clone() };
+    for e in &mut out.episodes {
+        e.referral_nfa = flag_text(&e.referral_nfa);
+        for s in &mut e.section47 {
+            s.icpc_not_required = flag_text(&s.icpc_not_required);
+        }
+    }
+    out
 }
 
 /// Parse a census date: `YYYY-MM-DD` (the schema's `xs:date`, optionally followed by a time

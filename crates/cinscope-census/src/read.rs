@@ -3,15 +3,22 @@
 //! DTDs are refused outright (so neither entity expansion nor external entities can happen),
 //! only the five predefined entities and character references are resolved, text nodes and
 //! nesting depth are capped, and malformed XML is an error that names the line and column.
-//! Elements the schema does not know are skipped and reported as [`ReadNote`]s, never lost
-//! silently.
+//! Nothing is lost or merged silently: elements the schema does not know are skipped and
+//! reported as [`ReadNote`]s; a second occurrence of an element the census holds once (a
+//! second `<LAchildID>`, `<CINreferralDate>`, `<ChildIdentifiers>`...) is skipped with a note
+//! and the first kept; a second `<Header>` or `<Children>`, or a second document after the
+//! root element closes (two returns joined in one file), is an error; and elements the
+//! return's own schema year does not have (CIN plan dates in a 2017 return, `<Sex>` before
+//! 2025) are named in a note with the years that hold them.
 
 use std::io::{BufRead, BufReader, Read};
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use crate::model::{Assessment, Census, Child, CinPlan, CpPlan, Episode, Section47, SexElement, Text};
+use crate::model::{
+    Assessment, Census, Child, CinPlan, CpPlan, Episode, Section47, SexElement, Text, PRE_PROCEEDINGS_FIELDS,
+};
 use crate::CensusError;
 
 /// Caps that keep reading bounded on hostile input.
@@ -138,7 +145,9 @@ pub fn read<R: BufRead>(source: R, limits: Limits) -> Result<(Census, Vec<ReadNo
     // One event may hold the longest text allowed plus its markup.
     let max_token = u64::try_from(limits.max_text).unwrap_or(u64::MAX).saturating_add(64 * 1024);
     let mut reader = Reader::from_reader(Lines::new(source, max_token));
-    reader.config_mut().trim_text(true);
+    // Values are trimmed whole when an element closes: trimming each text event would drop the
+    // spaces around an entity (`A &amp; B` would become `A&B`).
+    reader.config_mut().trim_text(false);
     let mut state = State { max_notes: limits.max_notes, ..State::default() };
     let mut buf = Vec::new();
     loop {
@@ -179,6 +188,12 @@ pub fn read<R: BufRead>(source: R, limits: Limits) -> Result<(Census, Vec<ReadNo
             }
             Event::End(_) => state.close(line()),
             Event::Text(t) => {
+                // Indentation between elements: nothing to keep (leading whitespace is trimmed
+                // anyway; whitespace after some text is kept, as it may sit between entities).
+                if state.text.is_empty() && t.iter().all(u8::is_ascii_whitespace) {
+                    buf.clear();
+                    continue;
+                }
                 let text = t.xml10_content().map_err(|err| state.bad(line(), err.to_string()))?;
                 state.text(&text, line(), limits)?;
             }
@@ -253,6 +268,15 @@ struct State {
     dropped_notes: u64,
     saw_message: bool,
     saw_children: bool,
+    header_seen: bool,
+    /// A root element has been read and closed: anything after it is a second document.
+    root_closed: bool,
+    /// For each open element, the single-valued children seen so far (bits of [`slot`]).
+    seen: Vec<u128>,
+    /// A repeated leaf being skipped: its depth, line and path, and its text (for the note).
+    repeat: Option<(usize, u64, String, String)>,
+    /// Elements that only some schema years have: (parent, name) → (first line, count).
+    by_year: Vec<(&'static str, &'static str, u64, u64)>,
 }
 
 impl State {
@@ -325,15 +349,45 @@ impl State {
         self.stray_text(line);
         if self.skipping.is_some() {
             self.path.push(name);
+            self.seen.push(0);
             return Ok(());
         }
+        if self.path.is_empty() && self.root_closed {
+            return Err(CensusError::Structure(format!(
+                "a second root element <{name}> at line {line}: a census file holds one document \
+                 (are two returns joined in one file?)"
+            )));
+        }
         let parent = self.parent().to_owned();
+        if known(&parent, &name) {
+            if matches!((parent.as_str(), name.as_str()), ("Message", "Header" | "Children"))
+                && (name == "Children" && self.saw_children || name == "Header" && self.saw_header())
+            {
+                return Err(CensusError::Structure(format!(
+                    "a second <{name}> at line {line} inside <Message>: a census holds one \
+                     (are two returns merged in one file?)"
+                )));
+            }
+            if let Some(bit) = slot(&parent, &name) {
+                let seen = self.seen.last().copied().unwrap_or(0);
+                if seen & bit != 0 {
+                    return self.repeated(name, parent, line);
+                }
+                if let Some(s) = self.seen.last_mut() {
+                    *s |= bit;
+                }
+            }
+            self.count_by_year(&parent, &name, line);
+        }
         let known = match (parent.as_str(), name.as_str()) {
             ("", "Message") => {
                 self.saw_message = true;
                 true
             }
-            ("Message", "Header") => true,
+            ("Message", "Header") => {
+                self.header_seen = true;
+                true
+            }
             ("Header", "CollectionDetails" | "Source") => true,
             ("Message", "Children") => {
                 self.saw_children = true;
@@ -408,11 +462,50 @@ impl State {
             self.skipping = Some(self.path.len());
         }
         self.path.push(name);
+        self.seen.push(0);
         Ok(())
+    }
+
+    fn saw_header(&self) -> bool {
+        self.header_seen
+    }
+
+    /// A second occurrence of an element the census holds once: skipped, with a note (a leaf's
+    /// note, made when it closes, gives the value skipped).
+    fn repeated(&mut self, name: String, parent: String, line: u64) -> Result<(), CensusError> {
+        let path = format!("{}/{}", self.path_str(), name);
+        self.skipping = Some(self.path.len());
+        if is_leaf(&parent, &name) {
+            self.repeat = Some((self.path.len(), line, path, String::new()));
+        } else {
+            let message = format!(
+                "a second <{name}> inside one <{parent}>, where the census holds one: skipped with its \
+                 contents; the first is kept"
+            );
+            self.note(ReadNote { line, path, message });
+        }
+        self.path.push(name);
+        self.seen.push(0);
+        Ok(())
+    }
+
+    /// Counts an element that only some schema years have (see [`by_year_pairs`]).
+    fn count_by_year(&mut self, parent: &str, name: &str, line: u64) {
+        let Some(&(p, n)) = by_year_pairs().iter().find(|(p, n)| *p == parent && *n == name) else { return };
+        match self.by_year.iter_mut().find(|(a, b, _, _)| *a == p && *b == n) {
+            Some((_, _, _, count)) => *count += 1,
+            None => self.by_year.push((p, n, line, 1)),
+        }
     }
 
     fn text(&mut self, text: &str, line: u64, limits: Limits) -> Result<(), CensusError> {
         if self.skipping.is_some() {
+            let depth = self.path.len();
+            if let Some((at, _, _, held)) = &mut self.repeat {
+                if *at + 1 == depth && held.len() + text.len() <= limits.max_text {
+                    held.push_str(text);
+                }
+            }
             return Ok(());
         }
         if self.text.len() + text.len() > limits.max_text {
@@ -424,9 +517,22 @@ impl State {
 
     fn close(&mut self, line: u64) {
         let Some(name) = self.path.pop() else { return };
+        self.seen.pop();
+        if self.path.is_empty() {
+            self.root_closed = true;
+        }
         if let Some(depth) = self.skipping {
             if self.path.len() == depth {
                 self.skipping = None;
+                if let Some((_, at, path, held)) = self.repeat.take() {
+                    let parent = self.parent().to_owned();
+                    let message = format!(
+                        "a second <{name}> ({:?}) inside one <{parent}>, where the census holds one: \
+                         skipped; the first is kept",
+                        held.trim()
+                    );
+                    self.note(ReadNote { line: at, path, message });
+                }
             }
             self.text.clear();
             return;
@@ -472,7 +578,7 @@ impl State {
                         c.sex = v;
                         c.sex_element = SexElement::Sex;
                     }
-                    "GenderCurrent" if c.sex.is_none() => {
+                    "GenderCurrent" => {
                         c.sex = v;
                         c.sex_element = SexElement::GenderCurrent;
                     }
@@ -562,7 +668,8 @@ impl State {
         }
     }
 
-    fn finish(self) -> Result<(Census, Vec<ReadNote>), CensusError> {
+    fn finish(mut self) -> Result<(Census, Vec<ReadNote>), CensusError> {
+        self.note_elements_not_in_year();
         if !self.saw_message {
             return Err(CensusError::Structure(
                 "the file has no <Message> root element: is it a CIN census?".into(),
@@ -591,6 +698,171 @@ impl State {
         }
         Ok((self.census, notes))
     }
+}
+
+impl State {
+    /// One note per element the return's schema year does not have, naming the years that do.
+    fn note_elements_not_in_year(&mut self) {
+        let Some(year) = self.census.schema_year() else { return };
+        let Some(schema) = crate::schema::schema(year) else { return };
+        let found = std::mem::take(&mut self.by_year);
+        for (parent, name, line, count) in found {
+            if schema.element(parent, name).is_some() {
+                continue;
+            }
+            let years = crate::schema::years_with(parent, name);
+            let holders = if years.is_empty() {
+                "no schema year 2017–2026 has it".to_string()
+            } else {
+                format!("the {} schemas have it", crate::schema::describe_years(&years))
+            };
+            let message = format!(
+                "the return's schema year is {year} (from its header), but it holds <{name}> inside \
+                 <{parent}> {count} time(s), which the {year} schema does not have; {holders}. It is read; \
+                 writing the return for {year} will fail on it"
+            );
+            self.note(ReadNote { line, path: format!("{parent}/{name}"), message });
+        }
+    }
+}
+
+/// (parent, element) pairs that only some schema years have, among containers every year has
+/// (so a `CINPlanDates` counts once, not once more for each date inside it).
+fn by_year_pairs() -> &'static [(&'static str, &'static str)] {
+    static PAIRS: std::sync::OnceLock<Vec<(&'static str, &'static str)>> = std::sync::OnceLock::new();
+    PAIRS.get_or_init(|| {
+        let all = crate::schema::all();
+        let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+        for s in all {
+            for (parent, e) in s.pairs() {
+                let everywhere = all.iter().all(|o| o.element(parent, &e.name).is_some());
+                let parent_everywhere = all.iter().all(|o| !o.children(parent).is_empty());
+                if !everywhere && parent_everywhere {
+                    if let (Some(p), Some(n)) = (static_str(parent), static_str(&e.name)) {
+                        if !out.contains(&(p, n)) {
+                            out.push((p, n));
+                        }
+                    }
+                }
+            }
+        }
+        // No year has the pre-proceedings block; it is read all the same.
+        out.push(("CINdetails", "PreProceedingsandFGDM"));
+        out
+    })
+}
+
+/// Elements the census holds once in their parent, each with its bit; `Sex` and
+/// `GenderCurrent` share one (a child has one sex). `None` for elements that repeat.
+fn slot(parent: &str, name: &str) -> Option<u128> {
+    const SINGLE: &[&str] = &[
+        "Header",
+        "CollectionDetails",
+        "Collection",
+        "Year",
+        "ReferenceDate",
+        "Source",
+        "SourceLevel",
+        "LEA",
+        "SoftwareCode",
+        "Release",
+        "SerialNo",
+        "DateTime",
+        "Children",
+        "ChildIdentifiers",
+        "LAchildID",
+        "UPN",
+        "FormerUPN",
+        "UPNunknown",
+        "PersonBirthDate",
+        "ExpectedPersonBirthDate",
+        "Sex",
+        "PersonDeathDate",
+        "ChildCharacteristics",
+        "Ethnicity",
+        "Disabilities",
+        "CINreferralDate",
+        "ReferralSource",
+        "PrimaryNeedCode",
+        "CINclosureDate",
+        "ReasonForClosure",
+        "DateOfInitialCPC",
+        "ReferralNFA",
+        "AssessmentActualStartDate",
+        "AssessmentInternalReviewDate",
+        "AssessmentAuthorisationDate",
+        "FactorsIdentifiedAtAssessment",
+        "CINPlanStartDate",
+        "CINPlanEndDate",
+        "S47ActualStartDate",
+        "InitialCPCtarget",
+        "ICPCnotRequired",
+        "CPPstartDate",
+        "CPPendDate",
+        "InitialCategoryOfAbuse",
+        "LatestCategoryOfAbuse",
+        "NumberOfPreviousCPP",
+        "Reviews",
+    ];
+    if parent == "PreProceedingsandFGDM" {
+        let i = PRE_PROCEEDINGS_FIELDS.iter().position(|f| *f == name)?;
+        return 1u128.checked_shl(u32::try_from(SINGLE.len() + i).ok()?);
+    }
+    let name = if name == "GenderCurrent" { "Sex" } else { name };
+    let i = SINGLE.iter().position(|f| *f == name)?;
+    1u128.checked_shl(u32::try_from(i).ok()?)
+}
+
+/// The `'static` copy of a known element name.
+fn static_str(name: &str) -> Option<&'static str> {
+    const NAMES: &[&str] = &[
+        "Message",
+        "Header",
+        "CollectionDetails",
+        "Source",
+        "Children",
+        "Child",
+        "ChildIdentifiers",
+        "ChildCharacteristics",
+        "Disabilities",
+        "CINdetails",
+        "Assessments",
+        "FactorsIdentifiedAtAssessment",
+        "CINPlanDates",
+        "Section47",
+        "ChildProtectionPlans",
+        "Reviews",
+        "PreProceedingsandFGDM",
+        "Sex",
+        "GenderCurrent",
+        "CINPlanStartDate",
+        "CINPlanEndDate",
+    ];
+    NAMES.iter().find(|n| **n == name).copied()
+}
+
+/// Whether `name` is an element the reader knows inside `parent` (a container or a leaf).
+fn known(parent: &str, name: &str) -> bool {
+    let container = matches!(
+        (parent, name),
+        ("", "Message")
+            | ("Message", "Header" | "Children")
+            | ("Header", "CollectionDetails" | "Source")
+            | ("Children", "Child")
+            | ("Child", "ChildIdentifiers" | "ChildCharacteristics" | "CINdetails")
+            | ("ChildCharacteristics", "Disabilities")
+            | (
+                "CINdetails",
+                "Assessments"
+                    | "CINPlanDates"
+                    | "Section47"
+                    | "ChildProtectionPlans"
+                    | "PreProceedingsandFGDM"
+            )
+            | ("Assessments", "FactorsIdentifiedAtAssessment")
+            | ("ChildProtectionPlans", "Reviews")
+    );
+    container || is_leaf(parent, name)
 }
 
 /// Whether `name` is a leaf element the schema allows inside `parent`.
@@ -642,7 +914,7 @@ fn is_leaf(parent: &str, name: &str) -> bool {
                 | "NumberOfPreviousCPP"
         ),
         "Reviews" => name == "CPPreviewDate",
-        "PreProceedingsandFGDM" => true,
+        "PreProceedingsandFGDM" => PRE_PROCEEDINGS_FIELDS.contains(&name),
         _ => false,
     }
 }

@@ -150,6 +150,10 @@ pub enum Check {
     Header(fn(&Cx, &Census) -> Option<&'static str>),
     /// The return as a whole: returns whether it fails.
     Return(fn(&Cx, &Census) -> bool),
+    /// Every value, required element and element against the schema of the return's year
+    /// ([`Census::schema_year`]; the 2026 schema when the header names no year): reports the
+    /// problems of one kind.
+    Schema(crate::write::ProblemKind),
 }
 
 /// One DfE validation rule.
@@ -194,6 +198,8 @@ pub struct Cx {
     pub before_45_wd: Option<NaiveDate>,
     /// The first working day of the collection period.
     pub first_working_day: Option<NaiveDate>,
+    /// The schema year values are checked against ([`Census::schema_year`], else 2026).
+    pub year: i32,
 }
 
 impl Cx {
@@ -207,6 +213,7 @@ impl Cx {
             before_15_wd: reference.and_then(|r| working_days_back(calendar, r, 15)),
             before_45_wd: reference.and_then(|r| working_days_back(calendar, r, 45)),
             first_working_day: period.and_then(|p| working_days_back(calendar, p.0, 1)),
+            year: census.schema_year().unwrap_or(*crate::write::YEARS.end()),
         }
     }
 
@@ -339,9 +346,32 @@ pub fn validate(
             a.append(&mut b);
             a
         });
+    let schema_problems = if selected.iter().any(|r| matches!(r.check, Check::Schema(_))) {
+        crate::schema::schema(cx.year).map(|s| crate::write::check_as_is(census, s)).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     for rule in &selected {
         match rule.check {
             Check::Child(_) => {}
+            Check::Schema(kind) => {
+                use crate::write::ProblemKind;
+                let mine = |p: &&crate::write::Problem| {
+                    p.kind == kind || (kind == ProblemKind::Type && p.kind == ProblemKind::Unwritable)
+                };
+                for p in schema_problems.iter().filter(mine) {
+                    issues.push(Issue {
+                        rule: rule.code,
+                        kind: rule.kind,
+                        child: p.child.clone(),
+                        child_index: p.child_index,
+                        table: p.table,
+                        field: Some(p.field),
+                        row: p.row,
+                        value: p.value.clone(),
+                    });
+                }
+            }
             Check::Children(f) => {
                 let mut found = Vec::new();
                 f(census, &mut found);
@@ -394,7 +424,7 @@ pub fn validate(
 }
 
 /// First row of each table that belongs to each child.
-fn row_bases(census: &Census) -> Vec<[usize; 11]> {
+pub(crate) fn row_bases(census: &Census) -> Vec<[usize; 11]> {
     let mut next = [0usize; 11];
     next[0] = 1;
     let mut out = Vec::with_capacity(census.children.len());
@@ -433,7 +463,7 @@ fn base_of(base: &[usize; 11], t: Table) -> usize {
 }
 
 /// The table and global row of a location.
-fn locate(child: &Child, base: &[usize; 11], loc: Loc) -> (Table, usize) {
+pub(crate) fn locate(child: &Child, base: &[usize; 11], loc: Loc) -> (Table, usize) {
     let before = |e: usize, f: &dyn Fn(&crate::model::Episode) -> usize| -> usize {
         child.episodes.iter().take(e).map(f).sum()
     };
@@ -486,7 +516,10 @@ fn value_at<'a>(child: &'a Child, loc: Loc, field: &str) -> Option<&'a String> {
             "PersonDeathDate" => &child.death_date,
             _ => return None,
         },
-        Loc::Characteristics => &child.ethnicity,
+        Loc::Characteristics => match field {
+            "Ethnicity" => &child.ethnicity,
+            _ => return None,
+        },
         Loc::Disability(d) => child.disabilities.as_ref()?.get(d)?,
         Loc::Episode(e) => {
             let ep = child.episodes.get(e)?;
@@ -548,9 +581,15 @@ fn value_at<'a>(child: &'a Child, loc: Loc, field: &str) -> Option<&'a String> {
 fn header_value(census: &Census, field: &str) -> Option<String> {
     let h = &census.header;
     match field {
+        "Collection" => h.collection.clone(),
         "ReferenceDate" => h.reference_date.clone(),
         "Year" => h.year.clone(),
+        "SourceLevel" => h.source_level.clone(),
         "LEA" => h.lea.clone(),
+        "SoftwareCode" => h.software_code.clone(),
+        "Release" => h.release.clone(),
+        "SerialNo" => h.serial_no.clone(),
+        "DateTime" => h.date_time.clone(),
         _ => None,
     }
 }

@@ -1,7 +1,12 @@
-//! The three DfE sample files (kept in `data/samples`): read, validate, round-trip.
+//! The three DfE sample files (kept in `data/samples`): read, validate, and written for every
+//! schema year: refused exactly where the year's schema would reject them, and otherwise (or
+//! with `Invalid::Keep`) read back as what was written.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code
 
-use cinscope_census::{read_path, validate, write_string, Limits};
+use cinscope_census::{
+    check, converted, read_bytes, read_path, validate, write_string, write_string_with, CensusError, Invalid,
+    Limits,
+};
 use cinscope_domain::Calendar;
 
 /// The package's directory. Cargo sets it when it runs the tests; the value compiled in is only
@@ -15,10 +20,12 @@ fn sample(name: &str) -> std::path::PathBuf {
     manifest_dir().join("data/samples").join(name)
 }
 
+const SAMPLES: [&str; 3] = ["CIN_Census_2021.xml", "CIN_Census_2024.xml", "CIN_Census_2026.xml"];
+
 #[test]
-fn samples_read_validate_and_round_trip() {
+fn samples_read_validate_and_round_trip_in_every_year() {
     let cal = Calendar::england_and_wales();
-    for name in ["CIN_Census_2021.xml", "CIN_Census_2024.xml", "CIN_Census_2026.xml"] {
+    for name in SAMPLES {
         let (census, notes) = read_path(&sample(name), Limits::default()).unwrap();
         assert!(!census.children.is_empty(), "{name}");
         let issues = validate(&census, &cal, None).unwrap();
@@ -37,12 +44,59 @@ fn samples_read_validate_and_round_trip() {
             }
         }
         assert!(!issues.is_empty(), "the samples are built to break rules: {name}");
-        // The samples mix eras (a 2023 header with the 2025 `Sex` element), so write each in
-        // the schema that can hold everything it contains.
-        let uses_sex = census.children.iter().any(|c| c.sex_element == cinscope_census::SexElement::Sex);
-        let year = if uses_sex { 2026 } else { census.year().unwrap().clamp(2022, 2024) };
-        let xml = write_string(&census, year).unwrap();
-        let (again, _) = cinscope_census::read_bytes(xml.as_bytes(), Limits::default()).unwrap();
-        assert_eq!(census, again, "{name} round trip");
+        for year in 2017..=2026 {
+            let problems = check(&census, year).unwrap();
+            match write_string(&census, year) {
+                Ok(xml) => {
+                    assert!(problems.is_empty(), "{name} {year}: written despite {problems:?}");
+                    let (again, notes) = read_bytes(xml.as_bytes(), Limits::default()).unwrap();
+                    assert_eq!(again, converted(&census, year).unwrap(), "{name} {year}");
+                    assert!(again.same_data(&census), "{name} {year}");
+                    // The header's Year is data, kept as it is: written for another year, the
+                    // file's elements are that year's, and reading it back says so.
+                    if census.schema_year() == Some(year) {
+                        assert!(notes.is_empty(), "{name} {year}: {notes:?}");
+                    } else {
+                        assert!(
+                            notes.iter().all(|n| n.message.contains("the return's schema year is")),
+                            "{notes:?}"
+                        );
+                    }
+                }
+                Err(CensusError::NotInSchema { year: y, what }) => {
+                    assert_eq!(y, year);
+                    assert!(!problems.is_empty(), "{name} {year}: refused without a problem: {what}");
+                    for p in &problems {
+                        assert!(
+                            what.contains(&format!("<{}>", p.element)),
+                            "{name} {year}: {what} misses {p:?}"
+                        );
+                    }
+                }
+                Err(e) => panic!("{name} {year}: {e}"),
+            }
+            // Kept as they are, the values are written and read back: nothing lost.
+            let (xml, kept) = write_string_with(&census, year, Invalid::Keep).unwrap();
+            assert_eq!(kept, problems, "{name} {year}");
+            let (again, _) = read_bytes(xml.as_bytes(), Limits::default()).unwrap();
+            assert_eq!(again, converted(&census, year).unwrap(), "{name} {year}");
+            assert!(again.same_data(&census), "{name} {year}");
+        }
     }
+}
+
+#[test]
+fn the_years_each_sample_can_be_written_to_follow_the_schemas() {
+    let writable = |name: &str| -> Vec<i32> {
+        let (census, _) = read_path(&sample(name), Limits::default()).unwrap();
+        (2017..=2026).filter(|y| write_string(&census, *y).is_ok()).collect()
+    };
+    // The 2021 sample holds a <CINPlanDates> (the schemas have it from 2022); its GenderCurrent
+    // 1 becomes Sex M from 2025 and its ICPCnotRequired `false` is written 0; everything else
+    // is in every year's lists.
+    assert_eq!(writable("CIN_Census_2021.xml"), (2022..=2026).collect::<Vec<_>>());
+    // The other two hold assessment factor "RB", which no year lists, and an empty
+    // <FactorsIdentifiedAtAssessment/> (every schema needs at least one <AssessmentFactors>).
+    assert_eq!(writable("CIN_Census_2024.xml"), Vec::<i32>::new());
+    assert_eq!(writable("CIN_Census_2026.xml"), Vec::<i32>::new());
 }

@@ -1,5 +1,7 @@
 //! The DfE Children in Need validation rules for 2024/25 and 2025/26 (unchanged between the
-//! two years): 109 rules, one function each, grouped by the table they are about.
+//! two years): 109 rules, one function each, grouped by the table they are about; then three
+//! schema checks (`XSD-TYPE`, `XSD-REQUIRED`, `XSD-ELEMENT`) of every value and element
+//! against the XSD of the return's own year.
 //!
 //! Each rule's behaviour follows the DfE specification as implemented by the open-source
 //! reference validator (`csc-validator-be-cin`); where that implementation is demonstrably
@@ -10,6 +12,7 @@ use chrono::NaiveDate;
 
 use crate::model::{date, flag, Episode, Text};
 use crate::validate::{Check, Kind, Rule};
+use crate::write::ProblemKind;
 
 mod assessments;
 mod children;
@@ -72,7 +75,7 @@ pub static RULES: &[Rule] = &[
     rule("2883", E, "More child protection plans start in the year than initial conferences are recorded.", &["CPPstartDate", "DateOfInitialCPC"], Check::Return(returns::r2883)),
     rule("2884", E, "An initial child protection conference is recorded both on the episode and on a section 47 enquiry.", &["DateOfInitialCPC"], Check::Child(s47::r2884)),
     rule("2885", E, "A child protection plan starts on a different day from every initial conference of its episode.", &["CPPstartDate", "DateOfInitialCPC"], Check::Child(cpp::r2885)),
-    rule("2886Q", Q, "More than 2% of children (unborn excluded) have no sex recorded.", &["Sex", "ExpectedPersonBirthDate"], Check::Return(returns::r2886q)),
+    rule("2886Q", Q, "More than 2% of children (unborn excluded) have no sex recorded: missing, not known (Sex U, GenderCurrent 0) or not a sex code of the return's year.", &["Sex", "ExpectedPersonBirthDate"], Check::Return(returns::r2886q)),
     rule("2887Q", Q, "Fewer than 8 different disability codes are used across the return.", &["Disability"], Check::Return(returns::r2887q)),
     rule("2888Q", Q, "No child has more than one disability recorded: multiple disabilities should all be recorded.", &["Disability"], Check::Return(returns::r2888q)),
     rule("2889", E, "A section 47 enquiry starts before the referral of its episode.", &["S47ActualStartDate", "CINreferralDate"], Check::Child(s47::r2889)),
@@ -166,4 +169,8 @@ pub static RULES: &[Rule] = &[
     rule("8940", E, "The child's child protection plans overlap.", &["CPPstartDate", "CPPendDate"], Check::Child(cpp::r8940)),
     rule("8945Q", Q, "Assessment factor 18A is retired: use 18B or 18C.", &["AssessmentFactors"], Check::Child(assessments::r8945q)),
     rule("8950Q", Q, "Assessment factor 19A is retired: use 19B or 19C.", &["AssessmentFactors"], Check::Child(assessments::r8950q)),
+    // Not DfE rules but the schema the DfE loads the file against, for the return's year.
+    rule("XSD-TYPE", E, "A value is not of its type in the schema of the return's year (a date not written YYYY-MM-DD, a code not in that year's list, a wrong pattern, length or minimum, a character XML cannot hold): the DfE refuses such a file.", &[], Check::Schema(ProblemKind::Type)),
+    rule("XSD-REQUIRED", E, "An element the schema of the return's year requires is missing, or a list element is empty: the DfE refuses such a file.", &[], Check::Schema(ProblemKind::Missing)),
+    rule("XSD-ELEMENT", E, "An element the schema of the return's year does not have (another year's schema may hold it): the DfE refuses such a file.", &[], Check::Schema(ProblemKind::NotInYear)),
 ];

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::d;
-use crate::model::Census;
+use crate::model::{Census, Text};
 use crate::validate::Cx;
 
 pub(crate) fn r100(_: &Cx, census: &Census) -> Option<&'static str> {
@@ -30,7 +30,23 @@ pub(crate) fn r2883(cx: &Cx, census: &Census) -> bool {
     plans > conferences
 }
 
-pub(crate) fn r2886q(_: &Cx, census: &Census) -> bool {
+/// Whether a child's sex records no known sex in the codes of schema `year`. The DfE's 2886Q
+/// counts "the child records where the sex is equal to zero or missing" (zero being the
+/// `GenderCurrent` code "not recorded or unborn"), which from 2025 is `U`, "unknown". So: from
+/// 2025 (`Sex`: M, F, U) anything but `M` or `F`; before (`GenderCurrent`: 1 male, 2 female,
+/// 9 indeterminate, 0 not recorded) anything but `1`, `2` or `9`. A value outside the year's
+/// code list (a `GenderCurrent` code in a 2025 return, which rule 4180 calls invalid, or `M`
+/// in a 2024 one) records no sex the return can hold, so it counts as not recorded too.
+pub(crate) fn sex_not_recorded(sex: &Text, year: i32) -> bool {
+    let Some(v) = sex.as_deref().map(str::trim) else { return true };
+    let known: &[&str] = if year >= 2025 { &["M", "F"] } else { &["1", "2", "9"] };
+    !known.contains(&v)
+}
+
+/// 2886Q: more than 2% of the child records have no sex recorded, unborn children (with an
+/// expected date of birth) excepted: (children with no sex recorded and no expected date of
+/// birth) / (all children) > 0.02, raised once for the return.
+pub(crate) fn r2886q(cx: &Cx, census: &Census) -> bool {
     let total = census.children.len();
     if total == 0 {
         return false;
@@ -38,7 +54,7 @@ pub(crate) fn r2886q(_: &Cx, census: &Census) -> bool {
     let missing = census
         .children
         .iter()
-        .filter(|c| (c.sex.is_none() || c.sex.as_deref() == Some("U")) && d(&c.expected_birth_date).is_none())
+        .filter(|c| sex_not_recorded(&c.sex, cx.year) && d(&c.expected_birth_date).is_none())
         .count();
     missing * 50 > total
 }
