@@ -6,20 +6,48 @@ the key can recompute or reverse it; dates of birth are degraded to year and mon
 runs locally: no key, id or date leaves the machine.
 
 Small-number suppression of aggregates is an option of the functions that aggregate:
-``compliance(..., suppress_below=)``, ``compare_rulebooks(..., suppress_below=)``,
-``html_report(..., suppress_below=)`` and ``Census.measures(suppress_below=)``.
+``compliance(..., suppress_below=)``, ``compare_rulebooks(..., suppress_below=)``, the
+compliance sections of ``html_report(..., suppress_below=)`` and
+``Census.measures(suppress_below=)``. With ``suppress_below=k`` they hide (docs/conventions.md
+says the same):
+
+1. *Primary*: every count from 1 to k-1. A zero is shown: it describes no child, and hiding it
+   would not protect it (hidden cells known to add up to zero are all zero).
+2. *The breakdown of a hidden total*: when the total of a group of cells that add up to it is
+   hidden, every cell of the group is hidden too, zeros included, so that a small group's split
+   (all of it in one status, say) is not shown.
+3. *Secondary*: in every group whose total is shown, when exactly one cell is hidden it could be
+   recovered by subtraction (late = scored - met - overdue), so the next smallest shown cell of
+   the group is hidden as well (the first in the table's order on a tie; the total when no other
+   cell is shown). This is repeated until no group has exactly one hidden cell. Then two checks,
+   after either of which the whole is repeated: hidden cells of a group that must add up to zero
+   are each known to be zero (counts are never negative), so a shown cell of the group that is
+   not zero, else its total, is hidden with them; and no hidden cell may be determined by the
+   sums, checked by exact linear algebra (a hidden cell is determined when its unit vector lies
+   in the row space of the sums restricted to the hidden cells, as can happen where groups share
+   cells, in a table with margins); if one is, the smallest shown cell of one of its groups that
+   is not zero is hidden too.
+4. *Derived values*: a rate or percentage computed from a hidden count is hidden (compliance =
+   met / scored when met or scored is; a percentage times its shown denominator would give the
+   count back), and quartiles are hidden with the number of values they summarise.
+
+Which cells are hidden is all that is shown (one ``suppressed`` flag, never why), so a hidden
+cell does not say whether it is small. This protects each table on its own: two tables of the
+same obligations by different groupings, published together, can still be differenced.
+:func:`hidden_cells` applies the method to any table of groups.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import TypeVar
 
 import polars as pl
 
-__all__ = ["DEFAULT_DOB_COLUMNS", "DEFAULT_ID_COLUMNS", "pseudonymise"]
+__all__ = ["DEFAULT_DOB_COLUMNS", "DEFAULT_ID_COLUMNS", "Group", "hidden_cells", "pseudonymise"]
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
@@ -129,3 +157,162 @@ def pseudonymise(
     ]
     exprs += [pl.col(c).dt.strftime("%Y-%m") for c in dob_columns]
     return frame.with_columns(exprs) if exprs else frame
+
+
+# --- small-number suppression ---------------------------------------------------------------
+
+Group = tuple[int, Sequence[int]]
+"""A group of cells that add up to a total: the total's index and the indices of its parts."""
+
+
+def hidden_cells(
+    values: Sequence[float | None],
+    below: int,
+    groups: Sequence[Group] = (),
+    *,
+    counts: Sequence[bool] | None = None,
+) -> list[bool]:
+    """Which cells of a table small-number suppression hides, by the method of this module's
+    documentation: primary (counts 1 to ``below - 1``), the breakdown of a hidden total, then
+    secondary until no hidden cell can be worked out from the shown cells, by exact linear
+    algebra or by the sums of non-negative counts. Derived values (rates, quartiles) are the
+    caller's: hide them when a count they are computed from is hidden.
+
+    Parameters
+    ----------
+    values
+        The cells' values; None is a cell with no value (never hidden by itself).
+    below
+        Counts from 1 to ``below - 1`` are hidden (at least 1; 1 hides nothing by itself).
+    groups
+        Each group of cells that add up to a total: ``(total, parts)``, as indices into
+        ``values``. A cell may be a total or a part of several groups (a table with margins).
+    counts
+        Which cells are counts (all by default); only counts are hidden for being small, but any
+        cell of a group may be hidden to protect another.
+
+    The secondary cell chosen for a group with one hidden cell is its smallest shown part (the
+    first on a tie; the total when no part is shown). Where the hidden parts of a group with a
+    shown total add up to zero, each is known to be zero: the group's smallest shown part that
+    is not zero, else its total, is hidden. A cell the sums still determine (possible when
+    groups share cells) is protected by hiding the smallest shown part that is not zero of one
+    of its groups.
+
+    Examples
+    --------
+    >>> from cinscope.privacy import hidden_cells
+    >>> # scored = met + late + overdue, 20 = 17 + 3 + 0, hiding counts below 5. The 3 alone
+    >>> # would be 20 - 17 - 0, so the smallest other cell, the 0, is hidden with it: the two
+    >>> # hidden cells then add up to 3, which either could hold.
+    >>> hidden_cells([20, 17, 3, 0], 5, [(0, [1, 2, 3])])
+    [False, False, True, True]
+    >>> # A small total hides its whole breakdown.
+    >>> hidden_cells([3, 3, 0, 0], 5, [(0, [1, 2, 3])])
+    [True, True, True, True]
+    >>> # Two sums share cell 3 (a table with margins): 10 = 2 + 8 + 0 and 0 = 0 + 0. Hiding
+    >>> # the 2 hides the 0 beside it, the smallest; that 0 is alone in the second sum, which
+    >>> # hides the other 0; but hidden cells that add up to 0 are each 0, and the first sum
+    >>> # would give the 2 back: the second sum's total is hidden too.
+    >>> hidden_cells([10, 2, 8, 0, 0, 0], 5, [(0, [1, 2, 3]), (5, [3, 4])])
+    [False, True, False, True, True, True]
+    """
+    if isinstance(below, bool) or not isinstance(below, int) or below < 1:
+        raise ValueError(f"suppress_below must be a whole number of at least 1, got {below!r}")
+    n = len(values)
+    is_count = list(counts) if counts is not None else [True] * n
+    if len(is_count) != n:
+        raise ValueError(f"counts has {len(is_count)} entries for {n} values")
+    for total, parts in groups:
+        if not all(0 <= i < n for i in (total, *parts)) or total in parts or len(set(parts)) != len(parts):
+            raise ValueError(f"group ({total}, {list(parts)}) does not name distinct cells of a table of {n}")
+    hidden = [bool(c) and v is not None and 1 <= v < below for v, c in zip(values, is_count)]
+    number = [0.0 if v is None else float(v) for v in values]
+
+    def smallest(i: int) -> tuple[float, int]:
+        return (number[i], i)
+
+    def smallest_not_zero(i: int) -> tuple[bool, float, int]:
+        return (number[i] == 0, number[i], i)
+
+    def hide_one_of(candidate_groups: Sequence[Group], key: Callable[[int], tuple[object, ...]]) -> bool:
+        """Hides the first shown part of these groups by ``key``, else a shown total; False if none."""
+        shown = [p for _, parts in candidate_groups for p in parts if not hidden[p]]
+        if shown:
+            hidden[min(shown, key=key)] = True
+            return True
+        totals = [t for t, _ in candidate_groups if not hidden[t]]
+        if totals:
+            hidden[min(totals, key=key)] = True
+            return True
+        return False
+
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for total, parts in groups:
+                if hidden[total]:
+                    for p in parts:
+                        if not hidden[p]:
+                            hidden[p] = changed = True
+                elif sum(hidden[p] for p in parts) == 1:
+                    changed = hide_one_of([(total, parts)], smallest) or changed
+        pinned = _pinned(hidden, number, groups)
+        if pinned is not None:
+            # Hidden parts known to add up to zero: only a part that is not zero, or the total,
+            # can make their sum unknown.
+            total, parts = pinned
+            not_zero = [p for p in parts if not hidden[p] and number[p] != 0]
+            hidden[min(not_zero, key=smallest) if not_zero else total] = True
+            continue
+        determined = _determined(hidden, groups)
+        if not determined:
+            return hidden
+        if not hide_one_of([g for g in groups if determined[0] == g[0] or determined[0] in g[1]], smallest_not_zero):
+            return hidden  # cannot happen: a cell whose groups are all hidden is not determined
+
+
+def _pinned(hidden: Sequence[bool], number: Sequence[float], groups: Sequence[Group]) -> Group | None:
+    """A group whose total is shown and whose hidden parts must add up to zero (counts are not
+    negative, so each of them is zero), or None."""
+    for total, parts in groups:
+        if not hidden[total] and any(hidden[p] for p in parts):
+            if sum(number[p] for p in parts if hidden[p]) == 0:
+                return (total, parts)
+    return None
+
+
+def _determined(hidden: Sequence[bool], groups: Sequence[Group]) -> list[int]:
+    """The hidden cells whose values the groups' sums determine from the shown cells: those
+    whose unit vector is a row of the reduced row echelon form of the sums restricted to the
+    hidden cells (exact arithmetic)."""
+    unknown = sorted({i for t, ps in groups for i in (t, *ps) if hidden[i]})
+    column = {cell: j for j, cell in enumerate(unknown)}
+    rows: list[list[Fraction]] = []
+    for total, parts in groups:
+        row = [Fraction(0)] * len(unknown)
+        if hidden[total]:
+            row[column[total]] += 1
+        for p in parts:
+            if hidden[p]:
+                row[column[p]] -= 1
+        if any(row):
+            rows.append(row)
+    r = 0
+    pivots: list[int] = []
+    for j in range(len(unknown)):
+        if r == len(rows):
+            break
+        pivot = next((i for i in range(r, len(rows)) if rows[i][j] != 0), None)
+        if pivot is None:
+            continue
+        rows[r], rows[pivot] = rows[pivot], rows[r]
+        lead = rows[r][j]
+        rows[r] = [x / lead for x in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][j] != 0:
+                factor = rows[i][j]
+                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[r])]
+        pivots.append(j)
+        r += 1
+    return [unknown[j] for k, j in enumerate(pivots) if sum(1 for x in rows[k] if x != 0) == 1]

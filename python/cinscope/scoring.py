@@ -13,7 +13,7 @@ import datetime as _dt
 import os
 import stat
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, TypeVar, Union
 
@@ -22,6 +22,8 @@ import polars as pl
 from cinscope import _core
 from cinscope._calendar import Calendar, Convention, _check_choice, _to_day, default_calendar
 from cinscope._core import CalendarError, DataError, RulebookError
+from cinscope._coverage import resolve_source
+from cinscope._imported import Imported
 from cinscope.events import _prepare
 
 # The vocabularies of the obligations frame's Enum columns, in their categories' order.
@@ -279,6 +281,11 @@ def _score_codes(
     codes, labels, findings, constants, order = _core.score(
         frame, pairs, day, convention, cal._inner, errors, wanted, each
     )
+    if errors == "report":
+        given = {str(key) for key in rulebook} if isinstance(rulebook, Mapping) else None
+        several = _authority_findings(frame, when, given, findings.schema)
+        if several.height:
+            findings = pl.concat([findings, several])
     if errors == "raise":
         # The row checks passed, so what was not scored is an obligation whose due date cannot
         # be computed (a date outside the calendar): say so rather than return a short frame.
@@ -291,6 +298,92 @@ def _score_codes(
                 + '\n(pass errors="report" to score the other rows and get these as findings)'
             )
     return codes, labels, findings, constants, order
+
+
+AUTHORITY_FINDING = "DQ017"
+"""The code of the finding that a child's rows name more than one authority (see :func:`score`)."""
+_AUTHORITY_TITLE = "rows name more than one authority"
+
+
+def _authority_findings(
+    frame: pl.DataFrame, as_of: _dt.date, given: set[str] | None, schema: pl.Schema
+) -> pl.DataFrame:
+    """One ``DQ017`` finding per child whose rows name more than one authority: the authorities
+    and their rows, and which one chose the child's rulebook and why. The choice is the core's
+    (``scoring_authority`` in ``score.rs``), repeated here to name it: the authority of the
+    child's latest referral dated on or before ``as_of``, else of its latest event on or before
+    it, the first name in alphabetical (byte) order between rows of one date, else the first
+    name of all. ``given`` holds the authorities that have a rulebook when rulebooks are given
+    per authority, and is None when the rulebook does not depend on the authority."""
+    empty = pl.DataFrame(schema=schema)
+    if "authority" not in frame.columns or frame["authority"].drop_nulls().n_unique() < 2:
+        return empty
+    rows = (
+        frame.select("child_id", "event", "date", "authority")
+        .with_row_index("row")
+        .filter(pl.col("child_id").is_not_null() & pl.col("authority").is_not_null())
+    )
+    several = rows.group_by("child_id").agg(pl.col("authority").n_unique().alias("n")).filter(pl.col("n") > 1)
+    if several.height == 0:
+        return empty
+    rows = rows.join(several.select("child_id"), on="child_id", how="semi")
+    per_authority = (
+        rows.group_by("child_id", "authority")
+        .agg(pl.col("row").sort())
+        .sort("child_id", "authority")
+        .group_by("child_id", maintain_order=True)
+        .agg("authority", "row")
+    )
+    chosen = {
+        child: (authority, row, day, referral)
+        for child, authority, row, day, referral in (
+            rows.filter(pl.col("date").is_not_null() & (pl.col("date") <= as_of))
+            .with_columns(referral=(pl.col("event") == "referral").fill_null(False))
+            .sort(["referral", "date", "authority", "row"], descending=[True, True, False, False], nulls_last=True)
+            .group_by("child_id", maintain_order=True)
+            .first()
+            .select("child_id", "authority", "row", "date", "referral")
+            .iter_rows()
+        )
+    }
+    out: dict[str, list[object]] = {name: [] for name in schema.names()}
+    for child, authorities, row_lists in per_authority.iter_rows():
+        def listed(rows_: list[int]) -> str:
+            shown = ", ".join(str(r) for r in rows_[:5])
+            more = f" and {len(rows_) - 5} more" if len(rows_) > 5 else ""
+            return f"row{'s' if len(rows_) > 1 else ''} {shown}{more}"
+
+        named = [f"'{a}' ({listed(r)})" for a, r in zip(authorities, row_lists)]
+        names = ", ".join(named[:-1]) + " and " + named[-1]
+        if child in chosen:
+            authority, row, day, referral = chosen[child]
+            what = "referral" if referral else "event (it has no referral by then)"
+            why = f"the authority of its latest {what} on or before the as-of date, row {row} on {day}"
+        else:
+            authority = authorities[0]
+            why = "the first in alphabetical order (no row with a date on or before the as-of date names an authority)"
+        if given is None:
+            decision = (
+                f"the rulebook does not depend on the authority here; each obligation carries the authority of "
+                f"the row that anchors it (rulebooks given per authority would score it under '{authority}', {why})"
+            )
+        elif authority in given:
+            decision = f"it is scored under the rulebook given for '{authority}', {why}"
+        else:
+            decision = f"its authority is '{authority}', {why}, which has no rulebook: it is not scored (DQ000)"
+        all_rows = sorted(r for rows_ in row_lists for r in rows_)
+        out["code"].append(AUTHORITY_FINDING)
+        out["title"].append(_AUTHORITY_TITLE)
+        out["child_id"].append(child)
+        out["episode_id"].append(None)
+        out["row"].append(all_rows[0])
+        out["rows"].append(",".join(map(str, all_rows)))
+        out["message"].append(
+            f"child '{child}': its rows name {len(authorities)} authorities, {names}; {decision}. Where child "
+            "ids are unique only within an authority, these may be different children: make the ids unique "
+            "(e.g. prefix the authority)"
+        )
+    return pl.DataFrame(out, schema=schema).sort("row")
 
 
 def _labelled(
@@ -326,25 +419,42 @@ def _labelled(
 
 
 def score(
-    events: pl.DataFrame | pl.LazyFrame,
+    events: pl.DataFrame | pl.LazyFrame | Imported,
     rulebook: Rulebooks = "national",
     *,
     as_of: _dt.date | None = None,
     convention: Convention = "exclude_anchor",
     calendar: Calendar | None = None,
     columns: Sequence[str] | None = None,
+    source_events: Iterable[str] | None = None,
 ) -> pl.DataFrame:
     """Scores an events frame: one row per obligation.
 
     Parameters
     ----------
     events
-        The canonical events frame (see :mod:`cinscope.events`). ``team`` and ``worker``
+        The canonical events frame (see :mod:`cinscope.events`), or what an importer returned
+        (:class:`cinscope.Imported`: its as-of date is then the default, and the rules its
+        source cannot judge are left out, see ``source_events``). ``team`` and ``worker``
         columns, when present, are carried into each obligation from its anchor event's row.
     rulebook
         A built-in id (``"kent"``), a path to a TOML rulebook, a :class:`Rulebook`, or a mapping
         from values of the frame's ``authority`` column to rulebooks, so that a frame holding
-        several authorities is scored each under its own. A list of rulebooks (each once)
+        several authorities is scored each under its own. A child is scored under one rulebook,
+        its authority's: the authority of its latest referral dated on or before ``as_of``; for
+        a child with no referral by then (one who entered the extract mid-episode), the
+        authority of its latest event on or before it; between rows of the same date, the name
+        first in alphabetical order. Rows with no authority, no date or a date after ``as_of``
+        do not choose (with none left, the first name in alphabetical order). The latest
+        referral is taken because the authority that last accepted the child is the one
+        responsible for the open episode, the overdue worklist and the visits still to come,
+        which are what scoring is used for; unlike the first row, it does not depend on the
+        order of the rows, and unlike a majority of rows, it does not let a long closed history
+        elsewhere outweigh the current case. A child whose rows name several authorities is a
+        data-quality finding (``DQ017`` in :func:`score_report`'s findings) naming the
+        authorities, their rows and the choice: where child ids are only unique within an
+        authority, these are two children, and the ids should be made unique (e.g. prefixed
+        with the authority). A list of rulebooks (each once)
         scores every child under each of them, whatever its authority: one frame, the
         ``rulebook`` column telling them apart (children in order, then rulebook, rule and due
         date). Each child's timeline is built once for all of them, which is quicker than one
@@ -359,6 +469,12 @@ def score(
         Only these columns of the obligations frame, in this order (all of
         :data:`OBLIGATION_COLUMNS` by default). Columns not asked for are never built, which at
         national scale saves much of the time and memory; ``ValueError`` names an unknown one.
+    source_events
+        The event names the source can hold at all (``cs.SOURCE_EVENTS["annex_a"]``, say; an
+        import's own by default). Rules that no event of the source can meet or start are left
+        out, with a :class:`cinscope.CoverageWarning` naming them, rather than shown as
+        overdue for events the source could never hold (see :func:`cinscope.coverage`). None
+        (a plain frame): every rule is scored.
 
     Returns
     -------
@@ -396,24 +512,48 @@ def score(
     >>> both.select("rulebook", "rule", "due_date", "status").rows()
     [('national', 'NAT-ASMT-01', datetime.date(2025, 3, 10), 'late'), ('leicester-leicestershire-rutland', 'NAT-ASMT-01', datetime.date(2025, 3, 10), 'late'), ('leicester-leicestershire-rutland', 'LLR-ASMT-01', datetime.date(2025, 3, 3), 'late')]
     """
-    return _scored(_score_codes(events, rulebook, as_of, convention, calendar, "raise", columns)).obligations
+    frame, as_of, left_out = resolve_source(events, rulebook, as_of, source_events)
+    wanted = _with_rule(columns, left_out)
+    obligations = _scored(_score_codes(frame, rulebook, as_of, convention, calendar, "raise", wanted)).obligations
+    return _leave_out(obligations, left_out, columns)
+
+
+def _with_rule(columns: Sequence[str] | None, left_out: list[str]) -> Sequence[str] | None:
+    """The columns to build: those asked for, with ``rule`` when rules are to be left out."""
+    if not left_out or columns is None or "rule" in columns:
+        return columns
+    return [*columns, "rule"]
+
+
+def _leave_out(obligations: pl.DataFrame, left_out: list[str], columns: Sequence[str] | None) -> pl.DataFrame:
+    """The obligations without those of the rules left out (and without ``rule`` if only
+    added to tell them apart)."""
+    if not left_out:
+        return obligations
+    kept = obligations.filter(~pl.col("rule").cast(pl.String).is_in(left_out))
+    return kept.drop("rule") if columns is not None and "rule" not in columns else kept
 
 
 def score_report(
-    events: pl.DataFrame | pl.LazyFrame,
+    events: pl.DataFrame | pl.LazyFrame | Imported,
     rulebook: Rulebooks = "national",
     *,
     as_of: _dt.date | None = None,
     convention: Convention = "exclude_anchor",
     calendar: Calendar | None = None,
     columns: Sequence[str] | None = None,
+    source_events: Iterable[str] | None = None,
 ) -> Scored:
     """Like :func:`score`, but rows that cannot be scored are reported, not raised.
 
     Returns the obligations and a findings frame (code, title, child, episode, row(s), message)
-    that lists every row not scored and every data-quality problem in the timelines.
+    that lists every row not scored and every data-quality problem in the timelines, and every
+    child whose rows name more than one authority (``DQ017``, see :func:`score`).
     """
-    return _scored(_score_codes(events, rulebook, as_of, convention, calendar, "report", columns))
+    frame, as_of, left_out = resolve_source(events, rulebook, as_of, source_events)
+    wanted = _with_rule(columns, left_out)
+    scored = _scored(_score_codes(frame, rulebook, as_of, convention, calendar, "report", wanted))
+    return Scored(_leave_out(scored.obligations, left_out, columns), scored.findings)
 
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
@@ -442,8 +582,13 @@ def compliance(
         ``"month"`` or ``"quarter"``: also group by the period of the due date (column
         ``period``, the first day of the period).
     suppress_below
-        Small-number suppression: a count below this is replaced by null, and so is the rate of
-        a group with fewer scored obligations.
+        Small-number suppression: a count from 1 to ``suppress_below - 1`` is replaced by null;
+        so is the breakdown (met, late, overdue) of a hidden ``scored``; where ``scored`` is
+        shown and one of met, late and overdue is hidden, the next smallest of them is hidden
+        too (secondary suppression: otherwise ``late = scored - met - overdue`` would give it
+        back); and ``compliance`` is hidden when ``met`` or ``scored`` is. Zeros are shown. The
+        method is that of :mod:`cinscope.privacy`; no hidden count can be worked out from what a
+        table shows.
 
     Examples
     --------
@@ -473,14 +618,52 @@ def _rates(counts: Frame, keys: list[str], suppress_below: int | None) -> Frame:
         .sort(keys)
     )
     if suppress_below is not None:
-        if suppress_below < 1:
-            raise ValueError("suppress_below must be at least 1")
-        numbers = [*STATUSES, "scored"]
+        if isinstance(suppress_below, bool) or not isinstance(suppress_below, int) or suppress_below < 1:
+            raise ValueError(f"suppress_below must be a whole number of at least 1, got {suppress_below!r}")
+        hidden = _hidden_in_rows(suppress_below)
         out = out.with_columns(
-            compliance=pl.when(pl.col("scored") < suppress_below).then(None).otherwise(pl.col("compliance")),
-            *[pl.when(pl.col(c) < suppress_below).then(None).otherwise(pl.col(c)).alias(c) for c in numbers],
+            pl.when(hidden[c]).then(None).otherwise(pl.col(c)).alias(c) for c in [*STATUSES, "scored", "compliance"]
         )
     return out
+
+
+def _hidden_in_rows(below: int) -> dict[str, pl.Expr]:
+    """Which cells of a compliance row small-number suppression hides, as expressions: the method
+    of :mod:`cinscope.privacy` (:func:`cinscope.privacy.hidden_cells`) for the one group of a row,
+    ``scored = met + late + overdue``, and the rate derived from it.
+
+    * Primary: a count from 1 to ``below - 1`` (zeros are shown).
+    * A hidden ``scored`` hides ``met``, ``late`` and ``overdue``, zeros included.
+    * Secondary: when ``scored`` is shown and exactly one of the three is hidden, the smaller of
+      the other two is hidden as well (the first of met, late, overdue on a tie), so that no
+      subtraction gives it back. Two hidden cells of one sum are then never determined.
+    * ``compliance = met / scored`` is hidden when ``met`` or ``scored`` is: times a shown
+      ``scored`` it would give ``met`` back, and over a shown ``met`` ``scored``.
+    * ``pending`` and ``cancelled`` add up to nothing shown: they are hidden when small.
+    """
+    def small(c: str) -> pl.Expr:
+        return (pl.col(c) >= 1) & (pl.col(c) < below)
+
+    parts = ["met", "late", "overdue"]
+    total = small("scored")
+    first = {p: total | small(p) for p in parts}
+    alone = ~total & (pl.sum_horizontal(first[p].cast(pl.Int8) for p in parts) == 1)
+
+    def smallest_shown(p: str) -> pl.Expr:
+        # p is shown and smaller than every other shown part (ties go to the earlier part).
+        condition = ~first[p]
+        for q in parts:
+            if q != p:
+                beats = pl.col(p) < pl.col(q) if parts.index(q) < parts.index(p) else pl.col(p) <= pl.col(q)
+                condition = condition & (first[q] | beats)
+        return condition
+
+    hidden = {p: first[p] | (alone & smallest_shown(p)) for p in parts}
+    hidden["scored"] = total
+    hidden["compliance"] = hidden["met"] | total
+    for c in STATUSES:
+        hidden.setdefault(c, small(c))
+    return hidden
 
 
 def worklist(obligations: Frame) -> Frame:

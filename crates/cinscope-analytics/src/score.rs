@@ -475,8 +475,8 @@ fn score_columns(cols: Columns, books: &Rulebooks, options: &ScoreOptions) -> Po
             .collect();
         check_obligation_columns(&present, wanted).map_err(|e| polars_err!(InvalidOperation: "{e}"))?;
     }
-    // Rulebooks, numbered; each child is scored under the rulebook of its first row's authority,
-    // or under every one of them.
+    // Rulebooks, numbered; each child is scored under the rulebook of its authority (see
+    // [`scoring_authority`]), or under every one of them.
     let (book_list, book_of_key): (Vec<Arc<Rulebook>>, HashMap<String, u32>) = match books {
         Rulebooks::One(book) => (vec![Arc::clone(book)], HashMap::new()),
         Rulebooks::Each(list) => (list.clone(), HashMap::new()),
@@ -652,14 +652,12 @@ fn score_child<'c>(
         Rulebooks::One(_) => Some(0..1),
         Rulebooks::Each(list) => Some(0..list.len()),
         Rulebooks::ByAuthority(_) => {
-            let first = rows.first().map(|r| *r as usize).unwrap_or(0);
-            let key = cols.authority.as_ref().and_then(|a| a.get(first)).unwrap_or("");
+            let key = scoring_authority(rows, cols, options.as_of).unwrap_or("");
             book_of_key.get(key).map(|i| *i as usize..*i as usize + 1)
         }
     };
     let Some(scored_by) = scored_by else {
-        let first = rows.first().map(|r| *r as usize).unwrap_or(0);
-        let authority = match cols.authority.as_ref().and_then(|a| a.get(first)) {
+        let authority = match scoring_authority(rows, cols, options.as_of) {
             Some(value) => format!("'{value}'"),
             None => "null".to_string(),
         };
@@ -721,6 +719,43 @@ fn score_child<'c>(
         }
     }
     found.extend(timeline.findings);
+}
+
+/// The authority whose rulebook scores a child, when rulebooks are given per authority: that of
+/// the child's latest referral dated on or before the as-of date; for a child with no such
+/// referral (one who joined the extract mid-episode), that of its latest event on or before that
+/// date; between rows of the same date, the authority first in byte order. Rows with no
+/// authority or no date, and rows after the as-of date (which are not counted), do not choose;
+/// when no row is left, the authority first in byte order among all the child's rows, and `None`
+/// when no row names one. The order of the rows never matters. A child whose rows name several
+/// authorities is reported by the Python layer (`DQ017`), which applies the same rule.
+fn scoring_authority<'a>(rows: &[u32], cols: &'a Columns, as_of: NaiveDate) -> Option<&'a str> {
+    let authority = cols.authority.as_ref()?;
+    let last_day = crate::to_days(as_of);
+    // The best row so far: (a referral, its date, its authority); larger wins, and between
+    // equal dates the smaller name.
+    let mut best: Option<(bool, i32, &'a str)> = None;
+    let mut smallest: Option<&'a str> = None;
+    for row in rows {
+        let r = *row as usize;
+        let Some(name) = authority.get(r) else { continue };
+        if smallest.is_none_or(|s| name < s) {
+            smallest = Some(name);
+        }
+        let Some(day) = cols.date.get(r).filter(|d| *d <= last_day) else { continue };
+        let referral = cols
+            .codes
+            .get(r)
+            .and_then(|code| cinscope_domain::EVENTS.get(*code as usize))
+            .is_some_and(|spec| spec.kind == EventKind::Referral);
+        let better = best.is_none_or(|(b_referral, b_day, b_name)| {
+            (referral, day, std::cmp::Reverse(name)) > (b_referral, b_day, std::cmp::Reverse(b_name))
+        });
+        if better {
+            best = Some((referral, day, name));
+        }
+    }
+    best.map(|(_, _, name)| name).or(smallest)
 }
 
 /// Where a child's obligations under one rulebook go in the output: the child's group, the
@@ -1305,6 +1340,80 @@ mod tests {
         let none = score(&by_authority, &Rulebooks::ByAuthority(HashMap::new()), &options).unwrap();
         assert_eq!(none.obligations.height(), 0);
         assert_eq!(none.obligations.get_column_names(), scored.get_column_names());
+    }
+
+    #[test]
+    fn a_child_of_two_authorities_is_scored_under_its_latest_referrals_whatever_the_row_order() {
+        // Child A: referred under 'x' on 6 January 2025 (assessed late, closed 20 March), referred
+        // again under 'y' on 2 June, and a referral under 'x' dated after the as-of date (30 June),
+        // which does not count. Its latest referral on or before the as-of date is y's.
+        let rows = [
+            ("A", "referral", "2025-01-06", "x"),
+            ("A", "assessment_start", "2025-01-07", "x"),
+            ("A", "assessment_authorised", "2025-03-12", "x"),
+            ("A", "closure", "2025-03-20", "x"),
+            ("A", "referral", "2025-06-02", "y"),
+            ("A", "referral", "2025-07-01", "x"),
+        ];
+        let day = |t: &str| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(to_days).unwrap_or(0);
+        let frame = |order: &[usize]| {
+            let picked: Vec<_> = order.iter().map(|i| rows[*i]).collect();
+            DataFrame::new_infer_height(vec![
+                Column::new("child_id".into(), picked.iter().map(|r| r.0).collect::<Vec<_>>()),
+                Column::new("event".into(), picked.iter().map(|r| r.1).collect::<Vec<_>>()),
+                Column::new("date".into(), picked.iter().map(|r| day(r.2)).collect::<Vec<_>>())
+                    .cast(&DataType::Date)
+                    .unwrap(),
+                Column::new("authority".into(), picked.iter().map(|r| r.3).collect::<Vec<_>>()),
+            ])
+            .unwrap()
+        };
+        let mut map = HashMap::new();
+        map.insert("x".to_string(), Arc::new(cinscope_rules::builtin("national").unwrap()));
+        map.insert("y".to_string(), Arc::new(cinscope_rules::builtin("kent").unwrap()));
+        let books = Rulebooks::ByAuthority(map);
+        // In row order, reversed (the after-as-of row first), and y's referral first: every
+        // obligation is Kent's (the first row named 'x' in two of them).
+        for order in [[0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0], [4, 0, 1, 2, 3, 5]] {
+            let scored = score(&frame(&order), &books, &options()).unwrap().obligations;
+            let names = scored.column("rulebook").unwrap().cast(&DataType::String).unwrap();
+            let names: Vec<Option<&str>> = names.str().unwrap().iter().collect();
+            assert!(!names.is_empty() && names.iter().all(|n| *n == Some("kent")), "{order:?}: {names:?}");
+        }
+        // The rule itself: a referral outranks a later event of another kind; same-day referrals
+        // go to the name first in byte order; with no referral, the latest event; with no dated
+        // row on or before the as-of date, the first name; with no name at all, none.
+        type Row<'a> = (&'a str, &'a str, &'a str, Option<&'a str>);
+        let cases: [(&[Row], Option<&str>); 5] = [
+            (
+                &[("A", "referral", "2025-01-06", Some("x")), ("A", "visit", "2025-05-01", Some("y"))],
+                Some("x"),
+            ),
+            (
+                &[("A", "referral", "2025-01-06", Some("y")), ("A", "referral", "2025-01-06", Some("x"))],
+                Some("x"),
+            ),
+            (&[("A", "visit", "2025-05-01", Some("y")), ("A", "visit", "2025-04-01", Some("x"))], Some("y")),
+            (&[("A", "visit", "2025-08-01", Some("y")), ("A", "visit", "2025-09-01", Some("x"))], Some("x")),
+            (&[("A", "visit", "2025-05-01", None)], None),
+        ];
+        for (case, expected) in cases {
+            let frame = DataFrame::new_infer_height(vec![
+                Column::new("child_id".into(), case.iter().map(|r| r.0).collect::<Vec<_>>()),
+                Column::new("event".into(), case.iter().map(|r| r.1).collect::<Vec<_>>()),
+                Column::new("date".into(), case.iter().map(|r| day(r.2)).collect::<Vec<_>>())
+                    .cast(&DataType::Date)
+                    .unwrap(),
+                Column::new("authority".into(), case.iter().map(|r| r.3).collect::<Vec<_>>()),
+            ])
+            .unwrap();
+            let cols = read_columns(&frame).unwrap();
+            let all: Vec<u32> = (0..case.len() as u32).collect();
+            let reversed: Vec<u32> = all.iter().rev().copied().collect();
+            let as_of = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+            assert_eq!(scoring_authority(&all, &cols, as_of), expected, "{case:?}");
+            assert_eq!(scoring_authority(&reversed, &cols, as_of), expected, "{case:?} reversed");
+        }
     }
 
     #[test]
