@@ -55,6 +55,8 @@ from cinscope._calendar import (
     is_working_day,
 )
 from cinscope._core import CalendarError, CensusError, CinscopeError, DataError, RulebookError, SchemaError, __version__
+from cinscope._imported import Imported
+from cinscope.annex_a import read_annex_a
 from cinscope.census import (
     Census,
     Validation,
@@ -64,11 +66,15 @@ from cinscope.census import (
     generate_census,
     read_census,
 )
+from cinscope._coverage import SOURCE_EVENTS, CoverageWarning, coverage, source_matrix
 from cinscope.drift import compliance_trend, interval_creep, long_plans, periods, stalled
 from cinscope.events import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, check_events, event_vocabulary
+from cinscope.mapping import mapping_template, read_mapped
 from cinscope.privacy import pseudonymise
 from cinscope.report import html_report, rule_family, summary
 from cinscope.per_child import children_compliance, days_since_seen, time_in_standard
+from cinscope.sources import INPUT_FORMATS, detect_format, read_source, report_source
+from cinscope.ssd import read_ssd
 from cinscope.synth import AUTHORITY_CHILDREN, Synthetic, default_cohort, synth, synth_defaults, synth_rules
 from cinscope.scoring import (
     KINDS,
@@ -91,6 +97,16 @@ from cinscope.scoring import (
 )
 
 __all__ = [
+    "CoverageWarning",
+    "SOURCE_EVENTS",
+    "INPUT_FORMATS",
+    "Imported",
+    "coverage",
+    "detect_format",
+    "read_source",
+    "report_source",
+    "source_matrix",
+    "read_annex_a",
     "children_compliance",
     "days_since_seen",
     "time_in_standard",
@@ -103,8 +119,11 @@ __all__ = [
     "census_rules",
     "generate_census",
     "read_census",
+    "read_ssd",
     "AUTHORITY_CHILDREN",
     "html_report",
+    "mapping_template",
+    "read_mapped",
     "pseudonymise",
     "rule_family",
     "summary",

@@ -16,6 +16,7 @@ import polars as pl
 
 import cinscope as cs
 from cinscope import _files
+from cinscope._read import read_events_file
 from cinscope.report import html_report, summary
 
 AS_OF = dt.date(2026, 3, 31)
@@ -29,6 +30,8 @@ EPILOG = """examples:
   cinscope rulebook validate my-authority.toml
   cinscope rulebook diff kent portsmouth
   cinscope synth --authority kent --children 10000 -o events.parquet --truth truth.parquet
+  cinscope map --template -o my-extract.toml    a mapping template for any other extract (docs/mapping.md)
+  cinscope map my-extract.toml extract.csv -o events.parquet
 
 Every file is written atomically (a failed run leaves an existing file as it was), and no
 command writes over its own input. CSV written for people is safe to open in a spreadsheet:
@@ -63,17 +66,10 @@ def bundled_events_path() -> Path:
 
 
 def read_events(path: Path) -> pl.DataFrame:
-    """Reads an events file: Parquet as is, CSV with ``date`` parsed as a date."""
-    if not path.exists():
-        raise cs.CinscopeError(f"{path}: no such file")
-    if path.suffix.lower() == ".parquet":
-        return pl.read_parquet(path)
-    if path.suffix.lower() not in (".csv", ".txt"):
-        raise cs.CinscopeError(f"{path}: expected a .csv or .parquet file")
-    return pl.read_csv(
-        path,
-        schema_overrides={"child_id": pl.String, "episode_id": pl.String, "qualifier": pl.String, "date": pl.Date},
-    )
+    """Reads an events file (CSV or Parquet): see :func:`cinscope._read.read_events_file`. Notes
+    (an encoding, a separator, a date style read) go to standard error; problems are one-line
+    :class:`cinscope.CinscopeError` messages naming the file, line and column."""
+    return read_events_file(path)
 
 
 def write_frame(frame: pl.DataFrame, path: Path, *, raw_csv: bool = False) -> None:
@@ -127,7 +123,8 @@ def run(args: argparse.Namespace) -> int:
     report = out / "report.html"
     refuse_overwriting([("the input", args.events)], [("the obligations", parquet), ("the report", report)])
     progress = _Progress(5, args.quiet)
-    as_of: dt.date = args.as_of
+    as_of: dt.date = args.as_of or AS_OF
+    imported: cs.Imported | None = None
     if args.events is None:
         data = progress.step(
             f"Generating the bundled default data (synthetic, seed {args.seed}, scale {args.scale})",
@@ -137,21 +134,25 @@ def run(args: argparse.Namespace) -> int:
         events = data.events
         source = "bundled synthetic data"
     else:
-        events = progress.step(f"Reading {args.events}", lambda: read_events(args.events))  # type: ignore[assignment]
-        source = str(args.events)
+        imported = progress.step(f"Reading {args.events}", lambda: read_input(args))  # type: ignore[assignment]
+        assert isinstance(imported, cs.Imported)
+        events = imported.events
+        as_of = args.as_of or imported.as_of or AS_OF
+        source = f"{args.events} ({imported.source_format})"
     books = rulebooks_for(events, args.rulebook, allow_outside=args.allow_outside)
     scored = progress.step(
         f"Scoring {events.height:,} events of {events['child_id'].n_unique():,} children at {as_of}",
-        lambda: cs.score_report(events, books, as_of=as_of),
+        lambda: _score_noting(imported or events, books, as_of, "exclude_anchor", args.command or "run"),
     )
     assert isinstance(scored, cs.Scored)
+    covered = _coverage_of(imported, books, as_of)
     obligations = scored.obligations
     table = progress.step("Summarising", lambda: summary(obligations, events, as_of=as_of))
     assert isinstance(table, pl.DataFrame)
     progress.step(f"Writing {parquet}", lambda: write_frame(obligations, parquet))
     progress.step(
         f"Writing {report}",
-        lambda: html_report(obligations, events, report, as_of=as_of, title=f"cinscope: {source}"),
+        lambda: html_report(obligations, events, report, as_of=as_of, title=f"cinscope: {source}", coverage=covered),
     )
     print(f"\ncinscope {cs.__version__}: {source}: {events.height:,} events, {events['child_id'].n_unique():,} children, "
           f"{obligations.height:,} obligations at {as_of}; {scored.findings.height:,} data-quality findings")
@@ -161,14 +162,53 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_input(args: argparse.Namespace) -> cs.Imported:
+    """The input of ``run``, ``score`` and ``report``: any source cinscope reads (see
+    :func:`cinscope.read_source`), its findings printed as a count on standard error."""
+    imported = cs.read_source(args.events, input_format=args.input_format, as_of=args.as_of, mapping=args.mapping)
+    if imported.source_format != "events":
+        print(f"read {args.events} as {imported.source_format}: {imported.events.height:,} events, "
+              f"{imported.findings.height:,} import findings", file=sys.stderr)
+    return imported
+
+
+def _score_noting(
+    source: cs.Imported | pl.DataFrame, books: object, as_of: dt.date, convention: str, command: str,
+    errors: str = "report",
+) -> cs.Scored:
+    """Scores, printing each rule left out for want of events in the source as one line on
+    standard error (rather than a Python warning)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", cs.CoverageWarning)
+        if errors == "raise":
+            scored = cs.Scored(cs.score(source, books, as_of=as_of, convention=convention), pl.DataFrame())  # type: ignore[arg-type]
+        else:
+            scored = cs.score_report(source, books, as_of=as_of, convention=convention)  # type: ignore[arg-type]
+    for w in caught:
+        if issubclass(w.category, cs.CoverageWarning):
+            print(f"cinscope {command}: note: {w.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return scored
+
+
+def _coverage_of(imported: cs.Imported | None, books: object, as_of: dt.date) -> pl.DataFrame | None:
+    """The coverage table of an imported source (None for a plain events table)."""
+    if imported is None or imported.source_events is None:
+        return None
+    listed = list(books.values()) if isinstance(books, dict) else [books]
+    return cs.coverage(imported, listed, as_of=as_of)
+
+
 def score_cmd(args: argparse.Namespace) -> int:
     refuse_overwriting([("the input", args.events)], [("the output", args.output), ("--findings", args.findings)])
-    events = read_events(args.events)
+    imported = read_input(args)
+    events = imported.events
+    as_of = args.as_of or imported.as_of or AS_OF
     books = rulebooks_for(events, args.rulebook, allow_outside=args.allow_outside)
-    if args.errors == "raise":
-        scored = cs.Scored(cs.score(events, books, as_of=args.as_of, convention=args.convention), pl.DataFrame())
-    else:
-        scored = cs.score_report(events, books, as_of=args.as_of, convention=args.convention)
+    scored = _score_noting(imported, books, as_of, args.convention, "score", errors=args.errors)
     write_frame(scored.obligations, args.output, raw_csv=args.raw_csv)
     if args.findings:
         write_frame(scored.findings, args.findings, raw_csv=args.raw_csv)
@@ -179,11 +219,14 @@ def score_cmd(args: argparse.Namespace) -> int:
 
 def report_cmd(args: argparse.Namespace) -> int:
     refuse_overwriting([("the input", args.events)], [("the output", args.output)])
-    events = read_events(args.events)
+    imported = read_input(args)
+    events = imported.events
+    as_of = args.as_of or imported.as_of or AS_OF
     books = rulebooks_for(events, args.rulebook, allow_outside=args.allow_outside)
-    scored = cs.score_report(events, books, as_of=args.as_of, convention=args.convention)
-    path = html_report(scored.obligations, events, args.output, as_of=args.as_of,
-                       title=f"cinscope: {args.events.name}", suppress_below=args.suppress_below)
+    scored = _score_noting(imported, books, as_of, args.convention, "report")
+    path = html_report(scored.obligations, events, args.output, as_of=as_of,
+                       title=f"cinscope: {args.events.name}", suppress_below=args.suppress_below,
+                       coverage=_coverage_of(imported, books, as_of))
     print(f"report written to {path}")
     return 0
 
@@ -304,6 +347,73 @@ def census_cmd(args: argparse.Namespace) -> int:
     raise cs.CinscopeError(f"unknown action {args.action!r}")
 
 
+def _map_sources(items: Sequence[str]) -> Path | dict[str, Path]:
+    """The SOURCE arguments of ``map``: one file, or NAME=FILE for each table."""
+    named: dict[str, Path] = {}
+    plain: list[Path] = []
+    for item in items:
+        name, sep, file = item.partition("=")
+        if sep and name and file and not Path(item).exists():
+            if name in named:
+                raise cs.CinscopeError(f"map: the table {name!r} is given twice")
+            named[name] = Path(file)
+        else:
+            plain.append(Path(item))
+    if named and plain:
+        raise cs.CinscopeError("map: name every source (NAME=FILE) when the mapping has several tables")
+    if len(plain) > 1:
+        raise cs.CinscopeError(f"map: {len(plain)} sources given; name each by its table: NAME=FILE")
+    return named if named else plain[0]
+
+
+def map_cmd(args: argparse.Namespace) -> int:
+    """``cinscope map --template [-o FILE]``; ``cinscope map MAPPING SOURCE... -o EVENTS``."""
+    from cinscope.mapping import mapping_template, read_mapped
+
+    if args.template:
+        if args.mapping is not None or args.sources or args.findings is not None:
+            raise cs.CinscopeError("map --template takes no mapping, source or --findings; -o FILE writes it to FILE")
+        if args.output is None:
+            sys.stdout.write(mapping_template())
+            return 0
+        if args.output.exists():
+            raise cs.CinscopeError(
+                f"{args.output} exists: map --template does not write over a file (it may be a mapping you "
+                "filled in); choose another path"
+            )
+        _files.write_text(args.output, mapping_template())
+        print(f"mapping template written to {args.output}")
+        return 0
+    if args.mapping is None or not args.sources:
+        raise cs.CinscopeError("map needs a mapping and the extract: cinscope map MAPPING.toml SOURCE... -o EVENTS "
+                               "(or cinscope map --template -o MAPPING.toml)")
+    if args.output is None:
+        raise cs.CinscopeError("map needs -o/--output EVENTS.parquet or EVENTS.csv")
+    for label, path in (("the output", args.output), ("--findings", args.findings)):
+        if path is not None and path.suffix.lower() not in (".parquet", ".csv"):
+            raise cs.CinscopeError(f"{label} {path}: expected a file ending .parquet or .csv")
+    source = _map_sources(args.sources)
+    inputs = [("the mapping", args.mapping)] + (
+        [(f"the source of {name!r}", path) for name, path in source.items()]
+        if isinstance(source, dict) else [("the source", source)]
+    )
+    refuse_overwriting(inputs, [("the output", args.output), ("--findings", args.findings)])
+    imported = read_mapped(source, args.mapping)
+    write_frame(imported.events, args.output, raw_csv=args.raw_csv)
+    if args.findings:
+        write_frame(imported.findings, args.findings, raw_csv=args.raw_csv)
+    for name, rows in imported.counts.items():
+        print(f"{name}: {rows:,} rows read")
+    events = imported.events
+    print(f"{events.height:,} events of {events['child_id'].n_unique():,} children written to {args.output}")
+    actions = dict(imported.findings.group_by("action").len().iter_rows())
+    words = {"not_an_event": "not events", "skipped": "skipped", "repaired": "repaired", "kept": "kept"}
+    parts = [f"{actions[a]:,} {word}" for a, word in words.items() if a in actions]
+    where = f" written to {args.findings}" if args.findings else ("; write them with --findings FILE" if parts else "")
+    print(f"{imported.findings.height:,} findings" + (f" ({', '.join(parts)})" if parts else "") + where)
+    return 0
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -327,9 +437,21 @@ def _allow_outside_argument(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _input_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--input-format", choices=cs.INPUT_FORMATS,
+        help="what the input is (default: detected from the file or folder: an events table, an Ofsted Annex A "
+        "workbook or folder of list CSVs, a Standard Safeguarding Dataset folder or SQLite file, a census XML)",
+    )
+    p.add_argument("--mapping", type=Path, help="read the input through this mapping (TOML; see cinscope map --template)")
+
+
 def _run_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("events", nargs="?", type=Path, help="events file (CSV or Parquet); default: the bundled synthetic data")
-    p.add_argument("--as-of", type=_date, default=AS_OF, help=f"extract date (default {AS_OF}, the end of the 2025-26 census year)")
+    p.add_argument("events", nargs="?", type=Path,
+                   help="input: an events file, Annex A workbook, SSD folder or census XML; default: the bundled synthetic data")
+    p.add_argument("--as-of", type=_date, help=f"extract date (default: the source's own, else {AS_OF}, the end of "
+                   "the 2025-26 census year; for Annex A, the inspection date)")
+    _input_arguments(p)
     p.add_argument("--rulebook", help="score every row under this rulebook (id or .toml); default: each authority's own")
     p.add_argument("--out", type=Path, default=Path("cinscope-output"), help="output folder (default: cinscope-output)")
     p.add_argument("--scale", type=float, default=0.1, help="size of the bundled data, as a share of each area's children in need (default 0.1)")
@@ -355,14 +477,17 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=run)
 
     for name, func, helptext in (
-        ("score", score_cmd, "score an events file; write the obligations (Parquet or CSV)"),
-        ("report", report_cmd, "score an events file and write the HTML report"),
+        ("score", score_cmd, "score an input (events, Annex A, SSD, census); write the obligations (Parquet or CSV)"),
+        ("report", report_cmd, "score an input (events, Annex A, SSD, census) and write the HTML report"),
     ):
         p = sub.add_parser(name, help=helptext)
-        p.add_argument("events", type=Path, help="events file (CSV or Parquet)")
+        p.add_argument("events", type=Path,
+                       help="input: an events file (CSV or Parquet), Annex A workbook, SSD folder or census XML")
         p.add_argument("-o", "--output", type=Path, required=True, help="output file")
         p.add_argument("--rulebook", help="rulebook id or .toml (default: each authority's own, else national)")
-        p.add_argument("--as-of", type=_date, default=AS_OF, help=f"extract date (default {AS_OF})")
+        p.add_argument("--as-of", type=_date, help=f"extract date (default: the source's own, else {AS_OF}; for "
+                       "Annex A, the inspection date)")
+        _input_arguments(p)
         p.add_argument("--convention", choices=["exclude_anchor", "count_anchor"], default="exclude_anchor",
                        help="working-day counting convention (default exclude_anchor)")
         _allow_outside_argument(p)
@@ -403,6 +528,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--error-rate", type=float, default=0.02, help="generate: share of children with one mistake (default 0.02)")
     _raw_csv_argument(p)
     p.set_defaults(func=census_cmd)
+
+    p = sub.add_parser("map", help="read any case-system extract through a declarative mapping (TOML) into events")
+    p.add_argument("mapping", nargs="?", type=Path, help="the mapping file (.toml); see cinscope map --template")
+    p.add_argument("sources", nargs="*", metavar="SOURCE",
+                   help="the extract (CSV or Parquet); for a mapping of several tables, NAME=FILE for each")
+    p.add_argument("--template", action="store_true",
+                   help="write a commented mapping template (to standard output, or to -o FILE, never over a file)")
+    p.add_argument("-o", "--output", type=Path, help="events file to write (.parquet or .csv)")
+    p.add_argument("--findings", type=Path, help="also write the findings (rows not read as events) here")
+    _raw_csv_argument(p)
+    p.set_defaults(func=map_cmd)
     return top
 
 
@@ -417,6 +553,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (cs.CinscopeError, ValueError, TypeError, OSError) as error:
         print(f"cinscope {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except pl.exceptions.PolarsError as error:
+        print(f"cinscope {args.command}: error: {_polars_message(error)}", file=sys.stderr)
+        return 2
+
+
+def _polars_message(error: Exception) -> str:
+    """A Polars error in one line: its first line (Polars adds hints and plans after it)."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def module_main(argv: Sequence[str] | None = None) -> int:
@@ -429,4 +574,7 @@ def module_main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except (cs.CinscopeError, ValueError, TypeError, OSError) as error:
         print(f"cinscope: error: {error}", file=sys.stderr)
+        return 2
+    except pl.exceptions.PolarsError as error:
+        print(f"cinscope: error: {_polars_message(error)}", file=sys.stderr)
         return 2

@@ -198,12 +198,15 @@ def html_report(
     as_of: _dt.date,
     title: str = "cinscope report",
     suppress_below: int | None = None,
+    coverage: pl.DataFrame | None = None,
 ) -> Path:
     """Writes a self-contained HTML report and returns its path.
 
     Sections: summary by rulebook and rule family; compliance by rule; compliance by month of
     the due date; the overdue worklist; Child in Need plan durations; the authorities compared;
-    the timescale matrix of the rulebooks scored. ``suppress_below`` hides counts (and rates)
+    the timescale matrix of the rulebooks scored; with ``coverage`` (from
+    :func:`cinscope.coverage`), what the source can support: the rules it cannot judge, and why,
+    first. ``suppress_below`` hides counts (and rates)
     of groups smaller than it, for reports that leave the service. The file is written
     atomically: an existing report at ``path`` is replaced only by a complete one.
     """
@@ -219,6 +222,18 @@ def html_report(
             [pl.when(pl.col(c) < suppress_below).then(None).otherwise(pl.col(c)).alias(c) for c in counts]
         ).with_columns(compliance=pl.when(small).then(None).otherwise(pl.col("compliance")))
     sections.append("<h2>Summary</h2>" + _table(table, limit=200))
+    if coverage is not None and coverage.height:
+        shown = coverage.select(
+            "rulebook", "rule", "scorable", pl.col("reason").fill_null(""), "obligations"
+        ).sort("scorable", "rulebook", "rule")
+        missing = shown.filter(~pl.col("scorable")).height
+        sections.append(
+            "<h2>What the source can support</h2><p class='note'>"
+            f"{missing} of {shown.height} rules cannot be judged from this source (it cannot hold the events that "
+            "start or meet them): they are not scored, rather than shown as overdue. "
+            "<code>obligations</code>: how many the rule yields on these events (for a rule not judged, how many "
+            "were left out).</p>" + _table(shown, limit=500)
+        )
 
     by_rule = compliance(obligations, by=["rulebook", "rule"], suppress_below=suppress_below).drop_nulls("compliance")
     by_rule = by_rule.sort("rulebook", "rule")

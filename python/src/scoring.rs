@@ -105,6 +105,8 @@ impl PyRulebook {
             column("note", text(&|r| r.note.clone())),
             column("fallback", text(&|r| r.fallback.as_ref().map(|f| f.code.clone()))),
             column("pairing", text(&|r| Some(r.pairing.name().to_string()))),
+            column("starts_on", text(&|r| Some(kind_names(&r.starts_on())))),
+            column("met_by", text(&|r| Some(kind_names(&r.met_by())))),
             column(
                 "unset_parameters",
                 text(&|r| {
@@ -124,6 +126,11 @@ impl PyRulebook {
     fn __repr__(&self) -> String {
         format!("Rulebook('{}': {} rules, {})", self.inner.id, self.inner.rules.len(), self.inner.document)
     }
+}
+
+/// Event names, comma-separated.
+fn kind_names(kinds: &[cinscope_domain::EventKind]) -> String {
+    kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// The timescale matrix (Markdown) of the given rulebooks, side by side.

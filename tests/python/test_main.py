@@ -25,7 +25,7 @@ def test_main_job_on_the_hand_made_example(tmp_path: Path, capsys: pytest.Captur
     # Five children, with deliberate data problems; no authority column, so the national rulebook.
     assert module_main([str(EXAMPLE), "--out", str(tmp_path), "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "example_events.csv: 38 events, 5 children, 44 obligations at 2026-03-31; 6 data-quality findings" in out
+    assert "example_events.csv (events): 40 events, 5 children, 44 obligations at 2026-03-31; 6 data-quality findings" in out
     assert pl.read_parquet(tmp_path / "obligations.parquet").height == 44
     assert (tmp_path / "report.html").stat().st_size > 1000
 
@@ -58,7 +58,7 @@ def test_summary_puts_drift_counts_on_each_rulebooks_total_row() -> None:
 
 def test_module_and_command_run_as_programs(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "cinscope", "--help"], capture_output=True, text=True, check=True)
-    assert "events file (CSV or Parquet)" in done.stdout
+    assert "an events file, Annex A workbook, SSD folder or census XML" in " ".join(done.stdout.split())
     done = subprocess.run(
         [sys.executable, "-m", "cinscope", "--scale", "0.01", "--out", str(tmp_path)],
         capture_output=True, text=True, check=True,

@@ -331,27 +331,31 @@ pub fn measures_frame(measures: &[Measure]) -> PolarsResult<DataFrame> {
 ///
 /// Mapping: `CINreferralDate` → `referral`; `AssessmentActualStartDate` → `assessment_start`;
 /// `AssessmentAuthorisationDate` → `assessment_authorised`; `CINPlanStartDate`/`EndDate` →
-/// `cin_plan_start`/`cin_plan_end`; `DateOfInitialCPC` (episode or S47) → `icpc`;
-/// `CPPstartDate`/`CPPendDate` → `cp_plan_start`/`cp_plan_end`; `CINclosureDate` → `closure`.
-/// Section 47 start dates, CP review dates and conference targets have no event in the
-/// vocabulary and are not emitted. Unparseable dates are left out (validation reports them).
+/// `cin_plan_start`/`cin_plan_end`; `S47ActualStartDate` → `s47_start`; `DateOfInitialCPC`
+/// (episode or S47) → `icpc`; `CPPstartDate`/`CPPendDate` → `cp_plan_start`/`cp_plan_end`;
+/// `CPPreviewDate` → `cp_review`; `CINclosureDate` → `closure`, with `ReasonForClosure` as its
+/// qualifier. Conference target dates are the authority's own computation, not events.
+/// Unparseable dates are left out (validation reports them).
 pub fn census_events(census: &Census, authority: &str) -> PolarsResult<DataFrame> {
     let mut child: Vec<String> = Vec::new();
     let mut episode: Vec<String> = Vec::new();
     let mut event: Vec<&'static str> = Vec::new();
     let mut days: Vec<i32> = Vec::new();
+    let mut qualifier: Vec<Option<String>> = Vec::new();
     for (n, c) in census.children.iter().enumerate() {
         let id = c.la_child_id.clone().unwrap_or_else(|| format!("(child {})", n + 1));
         for (e_no, e) in (1u32..).zip(&c.episodes) {
             let ep = format!("{id}-E{e_no}");
-            let mut push = |name: &'static str, t: &Text| {
+            let mut push_with = |name: &'static str, t: &Text, q: Option<String>| {
                 if let Some(d) = date(t) {
                     child.push(id.clone());
                     episode.push(ep.clone());
                     event.push(name);
                     days.push(to_days(d));
+                    qualifier.push(q);
                 }
             };
+            let mut push = |name: &'static str, t: &Text| push_with(name, t, None);
             push("referral", &e.referral_date);
             for a in &e.assessments {
                 push("assessment_start", &a.start);
@@ -359,6 +363,7 @@ pub fn census_events(census: &Census, authority: &str) -> PolarsResult<DataFrame
             }
             push("icpc", &e.initial_cpc);
             for s in &e.section47 {
+                push("s47_start", &s.start);
                 push("icpc", &s.initial_cpc);
             }
             for p in &e.cin_plans {
@@ -367,9 +372,14 @@ pub fn census_events(census: &Census, authority: &str) -> PolarsResult<DataFrame
             }
             for p in &e.cp_plans {
                 push("cp_plan_start", &p.start);
+                for r in &p.reviews {
+                    push("cp_review", r);
+                }
                 push("cp_plan_end", &p.end);
             }
-            push("closure", &e.closure_date);
+            let reason =
+                e.closure_reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+            push_with("closure", &e.closure_date, reason);
         }
     }
     let n = child.len();
@@ -378,6 +388,7 @@ pub fn census_events(census: &Census, authority: &str) -> PolarsResult<DataFrame
         Column::new("episode_id".into(), episode),
         Column::new("event".into(), event),
         Column::new("date".into(), days).cast(&DataType::Date)?,
+        Column::new("qualifier".into(), qualifier),
         Column::new("authority".into(), vec![authority; n]),
     ])
 }

@@ -165,7 +165,10 @@ pub fn rule_reference(rulebooks: &[Rulebook]) -> String {
                 );
             }
             if rule.first_anchor_only {
-                let _ = writeln!(out, "- only the first anchor in its scope starts the clock; later ones start nothing");
+                let _ = writeln!(
+                    out,
+                    "- only the first anchor in its scope starts the clock; later ones start nothing"
+                );
             }
             if rule.met_before_anchor {
                 let _ = writeln!(out, "- a target held in the scope before the anchor meets it");

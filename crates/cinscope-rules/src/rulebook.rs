@@ -432,6 +432,16 @@ impl Pairing {
     }
 }
 
+fn unique(kinds: Vec<EventKind>) -> Vec<EventKind> {
+    let mut out: Vec<EventKind> = Vec::with_capacity(kinds.len());
+    for k in kinds {
+        if !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    out
+}
+
 /// The bit of an event kind in a set of kinds (a `u64`: there are at most 64 kinds).
 pub(crate) fn kind_bit(kind: EventKind) -> u64 {
     1u64 << (kind as u8)
@@ -458,6 +468,38 @@ impl Rule {
             RuleKind::Exclusivity { ends_when, .. } => kinds_of(ends_when),
             RuleKind::Before { reference, .. } => kind_bit(reference.kind),
         }
+    }
+
+    /// The kinds of event that start this rule's obligations (its anchors, the start of its
+    /// period, or its reference date), in rule order without repeats. A source that holds
+    /// none of them gives the rule nothing to score (unless it has a fallback).
+    pub fn starts_on(&self) -> Vec<EventKind> {
+        let kinds: Vec<EventKind> = match &self.kind {
+            RuleKind::Deadline { anchor, .. }
+            | RuleKind::Recurring { anchor, .. }
+            | RuleKind::MaxGap { anchor, .. } => anchor.iter().map(|s| s.kind).collect(),
+            RuleKind::Drift { span, .. } | RuleKind::MinDuration { span, .. } => vec![span.events().0],
+            RuleKind::Exclusivity { ends_when, .. } => ends_when.iter().map(|s| s.kind).collect(),
+            RuleKind::Before { reference, .. } => vec![reference.kind],
+        };
+        unique(kinds)
+    }
+
+    /// The kinds of event that meet this rule's obligations (its targets, the events a drift
+    /// rule requires, or the end of the period it judges). A source that cannot hold any of
+    /// them would show every obligation of the rule as unmet, so such a rule is not scorable
+    /// from it.
+    pub fn met_by(&self) -> Vec<EventKind> {
+        let kinds: Vec<EventKind> = match &self.kind {
+            RuleKind::Deadline { target, .. }
+            | RuleKind::Recurring { target, .. }
+            | RuleKind::MaxGap { target, .. }
+            | RuleKind::Before { target, .. } => target.iter().map(|s| s.kind).collect(),
+            RuleKind::Drift { requires, span, .. } if requires.is_empty() => vec![span.events().1],
+            RuleKind::Drift { requires, .. } => requires.iter().map(|s| s.kind).collect(),
+            RuleKind::MinDuration { span, .. } | RuleKind::Exclusivity { span, .. } => vec![span.events().1],
+        };
+        unique(kinds)
     }
 
     /// Whether every duration the rule needs is known (no unset parameter).
